@@ -1,0 +1,55 @@
+"""Who is calling, from where, under which correlation id: derived once per request.
+
+The client address is ``REMOTE_ADDR`` unless the direct peer is a configured trusted proxy, in
+which case the right-most untrusted ``X-Forwarded-For`` entry is used (the left-most one is
+whatever the client wrote). A client-sent ``X-Correlation-ID`` is kept only if it is a short token
+of safe characters; otherwise the server makes one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest
+
+_CORRELATION_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+CORRELATION_HEADER = "X-Correlation-ID"
+
+
+def _is_trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in settings.TRUSTED_PROXIES:
+        try:
+            if ip in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address, believing X-Forwarded-For only as far as trusted proxies vouch."""
+    peer = request.META.get("REMOTE_ADDR", "") or ""
+    if not settings.TRUSTED_PROXIES or not _is_trusted(peer):
+        return peer
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return peer
+
+
+def correlation_id(request: HttpRequest) -> str:
+    supplied = request.headers.get(CORRELATION_HEADER, "")
+    if supplied and _CORRELATION_RE.match(supplied):
+        return supplied
+    return uuid.uuid4().hex

@@ -1,0 +1,29 @@
+"""Per-request context: correlation id (echoed in the response) and no-store caching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from audit.context import CORRELATION_HEADER, client_ip, correlation_id
+
+
+class RequestContextMiddleware:
+    """Sets ``request.correlation_id`` and ``request.client_ip``; marks every response no-store.
+
+    No response of this service may be kept by a browser or a proxy: they all may carry
+    personal data, and errors included.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.correlation_id = correlation_id(request)  # type: ignore[attr-defined]
+        request.client_ip = client_ip(request)  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        response[CORRELATION_HEADER] = request.correlation_id  # type: ignore[attr-defined]
+        return response

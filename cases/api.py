@@ -1,0 +1,465 @@
+"""HTTP for cases: parse, call a selector or service, serialize. Views never filter cases by hand.
+
+Every case endpoint starts with ``case_get_for_user`` (404 for anyone not on the team) and shows
+only the categories the consent policy allows (403 ``consent_required`` when it allows nothing
+the endpoint could show). Output serializers are allow-lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors, services
+from cases.errors import ConsentRequired, PreconditionRequired
+from cases.filters import CaseFilter
+from cases.models import (
+    SOCIAL_SERVICES_ROLES,
+    AgencyKind,
+    CaseStatus,
+    HomeVisit,
+    Meeting,
+    Note,
+    NoteCategory,
+    PresentRole,
+    Role,
+    Track,
+)
+from consent.policy import IDENTITY, MEETINGS, NOTES, VISITS, categories_for_cases
+
+
+class Page(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class GatedSerializer(serializers.Serializer):
+    """Leaves out every field whose information category the caller may not see on this case.
+
+    ``gated`` maps field name to category; the context holds ``categories`` (case id → set). A
+    field that is left out is never read, so it is never decrypted either.
+    """
+
+    gated: dict[str, str] = {}
+
+    def case_id_of(self, instance: Any) -> Any:
+        return instance.case_id
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        allowed = self.context["categories"].get(self.case_id_of(instance), frozenset())
+        result: dict[str, Any] = {}
+        for field in self._readable_fields:
+            category = self.gated.get(field.field_name)
+            if category is not None and category not in allowed:
+                continue
+            attribute = field.get_attribute(instance)
+            result[field.field_name] = None if attribute is None else field.to_representation(attribute)
+        return result
+
+
+class YouthOutput(serializers.Serializer):
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    personal_number = serializers.CharField()
+    address = serializers.CharField()
+
+
+class GuardianOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class MemberOutput(serializers.Serializer):
+    username = serializers.CharField(source="user.username")
+    agency = serializers.CharField(source="user.staff_profile.agency.kind")
+    agency_name = serializers.CharField(source="user.staff_profile.agency.name")
+    role = serializers.CharField()
+
+
+class CaseListOutput(GatedSerializer):
+    gated = {"youth": IDENTITY}
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    track = serializers.CharField()
+    status = serializers.CharField()
+    district = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+    youth = YouthOutput()
+
+    def case_id_of(self, instance: Any) -> Any:
+        return instance.pk
+
+
+class CaseDetailOutput(CaseListOutput):
+    gated = {"youth": IDENTITY, "guardians": IDENTITY, "summary": NOTES}
+
+    guardians = GuardianOutput(many=True, source="guardians.all")
+    summary = serializers.CharField()
+    members = MemberOutput(many=True, source="member_list")
+    categories = serializers.SerializerMethodField()
+
+    def get_categories(self, instance: Any) -> list[str]:
+        return sorted(self.context["categories"].get(instance.pk, ()))
+
+
+def _case_detail_response(access: selectors.CaseAccess, *, status_code: int = 200) -> Response:
+    case = access.case
+    case.member_list = list(selectors.case_members(case=case))  # type: ignore[attr-defined]
+    body = CaseDetailOutput(case, context={"categories": {case.pk: access.categories}}).data
+    response = Response(body, status=status_code)
+    response["ETag"] = f'"{case.version}"'
+    return response
+
+
+def _require_any_category(access: selectors.CaseAccess) -> None:
+    if not access.categories:
+        raise ConsentRequired
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+class YouthInput(serializers.Serializer):
+    personal_number = serializers.CharField(max_length=20)
+    given_name = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class GuardianInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    personal_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class CaseListApi(APIView):
+    """GET: the caller's cases. POST: open a case (social services)."""
+
+    class InputSerializer(serializers.Serializer):
+        track = serializers.ChoiceField(choices=Track.choices)
+        youth = YouthInput()
+        guardians = GuardianInput(many=True, required=False, max_length=10)
+        district = serializers.CharField(max_length=100)
+        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("track", str, enum=Track.values),
+            OpenApiParameter("district", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=CaseListOutput(many=True),
+        summary="List the cases the caller is on the team of",
+    )
+    def get(self, request: Request) -> Response:
+        filterset = CaseFilter(request.query_params, queryset=selectors.case_list_for_user(user=request.user))
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        queryset = filterset.qs
+        paginator = Page()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        profile = selectors.staff_profile(request.user)
+        categories = categories_for_cases(profile=profile, cases=page) if profile else {}
+        return paginator.get_paginated_response(
+            CaseListOutput(page, many=True, context={"categories": categories}).data
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_open(actor=request.user, **data.validated_data)
+        return _case_detail_response(selectors.case_get_for_user(user=request.user, case_id=case.pk), status_code=201)
+
+
+def _if_match_version(request: Request) -> int:
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired
+    value = header.removeprefix("W/").strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        return -1  # unparseable: treated as stale, never as a match
+
+
+class CaseDetailApi(APIView):
+    """GET the case; PATCH district or summary with If-Match (lost-update protection)."""
+
+    class InputSerializer(serializers.Serializer):
+        district = serializers.CharField(max_length=100, required=False)
+        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+
+    @extend_schema(responses=CaseDetailOutput, summary="Read a case")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        _require_any_category(access)
+        return _case_detail_response(access)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=CaseDetailOutput,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+        summary="Change a case (If-Match required)",
+    )
+    def patch(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_update(
+            actor=request.user,
+            case=access.case,
+            expected_version=_if_match_version(request),
+            changes=data.validated_data,
+        )
+        return _case_detail_response(selectors.case_get_for_user(user=request.user, case_id=case_id))
+
+
+class CaseCloseApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Close a case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_close(actor=request.user, case=access.case, reason=data.validated_data["reason"])
+        return _case_detail_response(selectors.case_get_for_user(user=request.user, case_id=case_id))
+
+
+class CaseMemberAddApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: MemberOutput}, summary="Add a team member")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.case_member_add(actor=request.user, case=access.case, **data.validated_data)
+        return Response(MemberOutput(member).data, status=status.HTTP_201_CREATED)
+
+
+class CaseMemberRemoveApi(APIView):
+    @extend_schema(responses={204: None}, summary="Remove a team member")
+    def delete(self, request: Request, case_id: str, username: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        services.case_member_remove(actor=request.user, case=access.case, username=username)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuardianAddApi(APIView):
+    @extend_schema(request=GuardianInput, responses={201: GuardianOutput}, summary="Register a guardian")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = GuardianInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        guardian = services.guardian_add(actor=request.user, case=access.case, data=data.validated_data)
+        return Response(GuardianOutput(guardian).data, status=status.HTTP_201_CREATED)
+
+
+# --- home visits, meetings, notes ---------------------------------------------------------------
+
+
+class ScreeningIO(serializers.Serializer):
+    offered = serializers.BooleanField()
+    accepted = serializers.BooleanField(required=False, allow_null=True)
+    result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class VisitOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    occurred_at = serializers.DateTimeField()
+    participants = serializers.SerializerMethodField()
+    present = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField()
+    basis = serializers.CharField()
+    family_told = serializers.CharField()
+    notes = serializers.CharField()
+    outcome = serializers.CharField()
+    screening = serializers.SerializerMethodField()
+    support_offered = serializers.CharField()
+    follow_up_at = serializers.DateField()
+    created_by = serializers.CharField(source="created_by.username")
+    created_at = serializers.DateTimeField()
+
+    def get_participants(self, visit: HomeVisit) -> list[str]:
+        return [user.username for user in visit.participants.all()]
+
+    def get_screening(self, visit: HomeVisit) -> dict[str, Any] | None:
+        if visit.screening_offered is None:
+            return None
+        return {
+            "offered": visit.screening_offered,
+            "accepted": visit.screening_accepted,
+            "result": visit.screening_result,
+        }
+
+
+def _visits_for(access: selectors.CaseAccess, user: Any) -> QuerySet[HomeVisit]:
+    queryset = access.case.visits.select_related("created_by").prefetch_related("participants")
+    if VISITS in access.categories:
+        return queryset
+    if access.profile.role == Role.POLICE:
+        # Police participants always see the visits they took part in, consent or not (API.md).
+        return queryset.filter(participants=user)
+    raise ConsentRequired
+
+
+class VisitListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        occurred_at = serializers.DateTimeField()
+        participants = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=20)
+        present = serializers.ListField(
+            child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, allow_empty=True
+        )
+        source = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        basis = serializers.CharField(max_length=10_000)
+        family_told = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        notes = serializers.CharField(max_length=100_000, allow_blank=True)
+        outcome = serializers.CharField(max_length=10_000, allow_blank=True)
+        screening = ScreeningIO(required=False)
+        support_offered = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        follow_up_at = serializers.DateField(required=False, allow_null=True)
+
+    @extend_schema(responses=VisitOutput(many=True), summary="List the home visits the caller may see")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        paginator = Page()
+        page = paginator.paginate_queryset(_visits_for(access, request.user), request, view=self) or []
+        return paginator.get_paginated_response(VisitOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: VisitOutput}, summary="Record a joint home visit")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_record(actor=request.user, case=access.case, **data.validated_data)
+        return Response(VisitOutput(visit).data, status=status.HTTP_201_CREATED)
+
+
+class ActionIO(serializers.Serializer):
+    agency = serializers.ChoiceField(choices=AgencyKind.choices)
+    responsible = serializers.CharField(max_length=200)
+    action = serializers.CharField(max_length=10_000)
+    due_at = serializers.DateField(required=False, allow_null=True)
+    done_at = serializers.DateField(required=False, allow_null=True)
+
+
+class MeetingOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    held_at = serializers.DateTimeField()
+    notes = serializers.CharField()
+    actions = ActionIO(many=True, source="actions.all")
+    created_by = serializers.CharField(source="created_by.username")
+    created_at = serializers.DateTimeField()
+
+
+class MeetingListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        held_at = serializers.DateTimeField()
+        notes = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        actions = ActionIO(many=True, required=False, max_length=50)
+
+    @extend_schema(responses=MeetingOutput(many=True), summary="List SSPF meetings with their action plans")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        if MEETINGS not in access.categories:
+            raise ConsentRequired
+        queryset = access.case.meetings.select_related("created_by").prefetch_related("actions")
+        paginator = Page()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        return paginator.get_paginated_response(MeetingOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: MeetingOutput}, summary="Record an SSPF meeting")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting: Meeting = services.meeting_record(actor=request.user, case=access.case, **data.validated_data)
+        return Response(MeetingOutput(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    category = serializers.CharField()
+    text = serializers.CharField()
+    author = serializers.CharField(source="author.username")
+    agency = serializers.CharField(source="agency.kind")
+    created_at = serializers.DateTimeField()
+
+
+def _notes_for(access: selectors.CaseAccess) -> QuerySet[Note]:
+    """All notes in consented categories, plus every note the caller's own agency wrote."""
+    queryset = access.case.notes.select_related("author", "agency")
+    if access.profile.role in SOCIAL_SERVICES_ROLES:
+        return queryset
+    from django.db.models import Q
+
+    return queryset.filter(Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id))
+
+
+class NoteListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        category = serializers.ChoiceField(choices=NoteCategory.choices, default=NoteCategory.NOTES)
+        text = serializers.CharField(max_length=100_000)
+
+    @extend_schema(responses=NoteOutput(many=True), summary="List the notes the caller may see")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        paginator = Page()
+        page = paginator.paginate_queryset(_notes_for(access), request, view=self) or []
+        return paginator.get_paginated_response(NoteOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: NoteOutput}, summary="Add a note")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.note_add(actor=request.user, case=access.case, **data.validated_data)
+        return Response(NoteOutput(note).data, status=status.HTTP_201_CREATED)
+
+
+class YouthLookupApi(APIView):
+    """Find the caller's cases about a person by personal number (POST: never in a URL)."""
+
+    class InputSerializer(serializers.Serializer):
+        personal_number = serializers.CharField(max_length=20)
+
+    class OutputSerializer(serializers.Serializer):
+        cases = serializers.ListField(child=serializers.UUIDField())
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, summary="Look up cases by personal number")
+    def post(self, request: Request) -> Response:
+        profile = selectors.staff_profile(request.user)
+        if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:
+            raise PermissionDenied(services.MSG_SOCIAL_SERVICES_ONLY)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            ids = selectors.case_ids_by_personal_number(
+                user=request.user, personal_number=data.validated_data["personal_number"]
+            )
+        except services.personnummer.InvalidPersonalNumber as exc:
+            raise serializers.ValidationError({"personal_number": [exc.message]}) from None
+        return Response(self.OutputSerializer({"cases": ids}).data)

@@ -1,0 +1,106 @@
+"""Domain exceptions and the one API exception handler that turns every error into one body.
+
+Services raise Django's ``ValidationError`` / ``PermissionDenied`` (and the few below); the handler
+maps them to ``{"detail", "code"}`` or, for 400, ``{"field": ["message", ...]}`` (API.md). No
+error ever carries a stack trace or a submitted value.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("cases.api")
+
+MSG_NOT_FOUND = _("Not found.")
+MSG_CONSENT_REQUIRED = _("No valid consent shares this information with your agency.")
+MSG_SERVER_ERROR = _("Something went wrong on our side. The error has been logged.")
+MSG_PRECONDITION_REQUIRED = _("Send the case version you last read in an If-Match header.")
+MSG_STALE = _("The case has been changed since you read it. Read it again and redo your change.")
+
+
+class ConsentRequired(PermissionDenied):
+    """On the team, but no valid consent shares this category with the caller's agency."""
+
+    code = "consent_required"
+
+
+class Conflict(Exception):
+    """The request conflicts with the object's current state (409)."""
+
+    def __init__(self, message: Any, code: str = "conflict") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class PreconditionFailed(Exception):
+    """A stale ``If-Match`` (412)."""
+
+
+class PreconditionRequired(Exception):
+    """``If-Match`` missing on a write that needs it (428)."""
+
+
+def _body(detail: Any, code: str) -> dict[str, Any]:
+    return {"detail": str(detail), "code": code}
+
+
+def _validation_body(exc: ValidationError) -> dict[str, Any]:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in exc.error_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER. Every handled error also rolls the request's transaction back."""
+    response: Response | None
+    if isinstance(exc, ValidationError):
+        response = Response(_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, ConsentRequired):
+        response = Response(_body(MSG_CONSENT_REQUIRED, "consent_required"), status=status.HTTP_403_FORBIDDEN)
+    elif isinstance(exc, PermissionDenied):
+        message = exc.args[0] if exc.args else exceptions.PermissionDenied.default_detail
+        response = Response(_body(message, "permission_denied"), status=status.HTTP_403_FORBIDDEN)
+    elif isinstance(exc, Http404):
+        response = Response(_body(MSG_NOT_FOUND, "not_found"), status=status.HTTP_404_NOT_FOUND)
+    elif isinstance(exc, Conflict):
+        response = Response(_body(exc.message, exc.code), status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, PreconditionFailed):
+        response = Response(_body(MSG_STALE, "stale_version"), status=status.HTTP_412_PRECONDITION_FAILED)
+    elif isinstance(exc, PreconditionRequired):
+        response = Response(
+            _body(MSG_PRECONDITION_REQUIRED, "precondition_required"),
+            status=status.HTTP_428_PRECONDITION_REQUIRED,
+        )
+    elif isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response = Response(detail, status=exc.status_code)
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        response = Response(_body(exc.detail, str(code)), status=exc.status_code)
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+            response.status_code = status.HTTP_401_UNAUTHORIZED
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    else:
+        return None
+    set_rollback()
+    return response
+
+
+def json_error_view(status_code: int, message: Any, code: str):  # noqa: ANN201
+    def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+        if status_code >= 500:
+            logger.error("unhandled error on %s", request.path)
+        return JsonResponse(_body(message, code), status=status_code)
+
+    return view

@@ -1,0 +1,135 @@
+"""Demo data: agencies, one user of each role (plus an outsider), and a few cases.
+
+Every person in it is invented; personal numbers are generated with a valid check digit for
+birth dates that fit each track. Safe to re-run: agencies, users and cases are reused, and each
+run sets fresh passwords and TOTP secrets for the demo users and prints them (API.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases import personnummer, services
+from cases.models import Agency, AgencyKind, Case, Role, Track
+
+AGENCIES = [
+    ("Socialtjänsten Strängnäs", AgencyKind.SOCIAL_SERVICES),
+    ("Lokalpolisområde Strängnäs", AgencyKind.POLICE),
+    ("Paulinska skolan", AgencyKind.SCHOOL),
+    ("Fritidsgården Mariefred", AgencyKind.LEISURE),
+]
+USERS = [
+    ("alice", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES, "Alice", "Andersson"),
+    ("carl", Role.COORDINATOR, AgencyKind.SOCIAL_SERVICES, "Carl", "Coordinator"),
+    ("petra", Role.POLICE, AgencyKind.POLICE, "Petra", "Polis"),
+    ("sara", Role.SCHOOL, AgencyKind.SCHOOL, "Sara", "Skola"),
+    ("leo", Role.LEISURE, AgencyKind.LEISURE, "Leo", "Fritid"),
+    ("olle", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES, "Olle", "Outsider"),
+    ("audrey", Role.AUDITOR, None, "Audrey", "Auditor"),
+    ("adam", Role.ADMIN, None, "Adam", "Admin"),
+]
+CASES = [
+    (Track.SSPF, 14, "Kim", "Exempelsson", "Centrum"),
+    (Track.SSPF, 12, "Robin", "Testberg", "Mariefred"),
+    (Track.LINKOPING, 16, "Alex", "Demosson", "Åkers styckebruk"),
+]
+
+
+def synthetic_personal_number(age: int, serial: int) -> str:
+    born = timezone.localdate() - timedelta(days=age * 365 + 100)
+    nine = f"{born:%y%m%d}{serial:03d}"
+    return f"{born:%Y%m%d}-{serial:03d}{personnummer.luhn_check_digit(nine)}"
+
+
+class Command(BaseCommand):
+    help = "Create demo agencies, users and cases (development only). Prints the demo credentials."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print one JSON object (API.md) on stdout")
+        parser.add_argument("--allow-demo", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not (settings.DEBUG or options["allow_demo"]):
+            raise CommandError(
+                "seed_demo creates users with known passwords; it runs only with DEBUG=1 or --allow-demo."
+            )
+        with transaction.atomic():
+            agencies = {
+                kind: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in AGENCIES
+            }
+            users_out = [self._user(agencies, *spec) for spec in USERS]
+            cases_out = self._cases()
+        result = {"users": users_out, "cases": cases_out}
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        for user in users_out:
+            self.stdout.write(
+                f"{user['username']:8} {user['role']:14} password {user['password']}  totp {user['totp_secret']}"
+            )
+        for case in cases_out:
+            self.stdout.write(f"case {case['number']} ({case['track']}) {case['id']}")
+
+    def _user(
+        self, agencies: dict[str, Agency], username: str, role: str, kind: str | None, first: str, last: str
+    ) -> dict[str, Any]:
+        password = secrets.token_urlsafe(12)
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        agency = agencies[kind] if kind else None
+        if user is None:
+            user = services.staff_create(
+                username=username, password=password, role=role, agency=agency, first_name=first, last_name=last
+            )
+        else:
+            user.set_password(password)
+            user.is_active = True
+            user.save()
+        if role == Role.ADMIN:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        secret = base64.b32encode(bytes.fromhex(device.key)).decode("ascii")
+        return {
+            "username": username,
+            "role": role,
+            "agency": agency.kind if agency else None,
+            "password": password,
+            "totp_secret": secret,
+        }
+
+    def _cases(self) -> list[dict[str, Any]]:
+        user_model = get_user_model()
+        alice = user_model.objects.get(username="alice")
+        existing = list(Case.objects.filter(owner=alice).order_by("opened_at"))
+        if not existing:
+            for serial, (track, age, given, family, district) in enumerate(CASES, start=101):
+                case = services.case_open(
+                    actor=alice,
+                    track=track,
+                    youth={
+                        "personal_number": synthetic_personal_number(age, serial),
+                        "given_name": given,
+                        "family_name": family,
+                        "address": f"Demogatan {serial}, Strängnäs",
+                    },
+                    guardians=[{"name": f"Förälder {family}", "phone": "070-000 00 00"}],
+                    district=district,
+                    summary="Demoärende: påhittade uppgifter.",
+                )
+                for username in ("carl", "petra", "sara", "leo"):
+                    services.case_member_add(actor=alice, case=case, username=username)
+                existing.append(case)
+        return [{"id": str(case.pk), "number": case.number, "track": case.track} for case in existing]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from cases import api, api_auth
+from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR, json_error_view
+from cases.health import healthz
+
+case = "api/v1/cases/<uuid:case_id>/"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/auth/login", api_auth.LoginApi.as_view(), name="auth-login"),
+    path("api/v1/auth/logout", api_auth.LogoutApi.as_view(), name="auth-logout"),
+    path("api/v1/cases/", api.CaseListApi.as_view(), name="case-list"),
+    path(case, api.CaseDetailApi.as_view(), name="case-detail"),
+    path(case + "close/", api.CaseCloseApi.as_view(), name="case-close"),
+    path(case + "members/", api.CaseMemberAddApi.as_view(), name="case-member-add"),
+    path(case + "members/<str:username>/", api.CaseMemberRemoveApi.as_view(), name="case-member-remove"),
+    path(case + "guardians/", api.GuardianAddApi.as_view(), name="case-guardian-add"),
+    path(case + "visits/", api.VisitListApi.as_view(), name="case-visits"),
+    path(case + "meetings/", api.MeetingListApi.as_view(), name="case-meetings"),
+    path(case + "notes/", api.NoteListApi.as_view(), name="case-notes"),
+    path("api/v1/youths/lookup", api.YouthLookupApi.as_view(), name="youth-lookup"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = json_error_view(404, MSG_NOT_FOUND, "not_found")
+handler500 = json_error_view(500, MSG_SERVER_ERROR, "server_error")

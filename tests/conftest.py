@@ -1,0 +1,115 @@
+"""The fixed cast. Alice (social worker) owns the case; Carl coordinates; Petra (police), Sara
+(school) and Leo (leisure) are on the team; Olle is a social worker who is not; Audrey audits and
+Adam administers. Everyone authenticates with a real bearer token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import Agency, AgencyKind, Case, Role, Track
+from tests.factories import personal_number_for_age
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def agencies(db: Any) -> dict[str, Agency]:
+    return {
+        AgencyKind.SOCIAL_SERVICES: Agency.objects.create(name="Socialtjänsten", kind=AgencyKind.SOCIAL_SERVICES),
+        AgencyKind.POLICE: Agency.objects.create(name="Polisen", kind=AgencyKind.POLICE),
+        AgencyKind.SCHOOL: Agency.objects.create(name="Skolan", kind=AgencyKind.SCHOOL),
+        AgencyKind.LEISURE: Agency.objects.create(name="Fritidsgården", kind=AgencyKind.LEISURE),
+    }
+
+
+def _staff(agencies: dict[str, Agency], username: str, role: str, kind: str | None) -> Any:
+    return services.staff_create(
+        username=username, password=PASSWORD, role=role, agency=agencies[kind] if kind else None
+    )
+
+
+@pytest.fixture
+def alice(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "alice", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES)
+
+
+@pytest.fixture
+def carl(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "carl", Role.COORDINATOR, AgencyKind.SOCIAL_SERVICES)
+
+
+@pytest.fixture
+def petra(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "petra", Role.POLICE, AgencyKind.POLICE)
+
+
+@pytest.fixture
+def sara(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "sara", Role.SCHOOL, AgencyKind.SCHOOL)
+
+
+@pytest.fixture
+def leo(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "leo", Role.LEISURE, AgencyKind.LEISURE)
+
+
+@pytest.fixture
+def olle(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "olle", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES)
+
+
+@pytest.fixture
+def audrey(agencies: dict[str, Agency]) -> Any:
+    return _staff(agencies, "audrey", Role.AUDITOR, None)
+
+
+@pytest.fixture
+def adam(agencies: dict[str, Agency]) -> Any:
+    user = _staff(agencies, "adam", Role.ADMIN, None)
+    user.is_staff = True
+    user.is_superuser = True  # a superuser still gets no case content through the API
+    user.save()
+    return user
+
+
+YOUTH = {"given_name": "Kim", "family_name": "Exempelsson", "address": "Provgatan 1, Strängnäs"}
+
+
+@pytest.fixture
+def case(alice: Any, carl: Any, petra: Any, sara: Any, leo: Any) -> Case:
+    """An open SSPF case owned by Alice with the whole team on it."""
+    opened = services.case_open(
+        actor=alice,
+        track=Track.SSPF,
+        youth={**YOUTH, "personal_number": personal_number_for_age(14, serial=101)},
+        guardians=[{"name": "Maria Exempelsson", "phone": "070-123 45 67"}],
+        district="Centrum",
+        summary="Orosanmälan från skolan om frånvaro.",
+    )
+    for member in (carl, petra, sara, leo):
+        services.case_member_add(actor=alice, case=opened, username=member.username)
+    return opened
+
+
+@pytest.fixture
+def client_for() -> Callable[[Any], APIClient]:
+    def make(user: Any) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _instance, token = AuthToken.objects.create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
+
+
+def case_url(case: Case | str, suffix: str = "") -> str:
+    case_id = case.pk if isinstance(case, Case) else case
+    return f"/api/v1/cases/{case_id}/{suffix}"
