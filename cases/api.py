@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -151,6 +151,7 @@ class GuardianInput(serializers.Serializer):
 class CaseListApi(APIView):
     """GET: the caller's cases. POST: open a case (social services)."""
 
+    @extend_schema_serializer(component_name="CaseCreateInput")
     class InputSerializer(serializers.Serializer):
         track = serializers.ChoiceField(choices=Track.choices)
         youth = YouthInput()
@@ -204,6 +205,7 @@ def _if_match_version(request: Request) -> int:
 class CaseDetailApi(APIView):
     """GET the case; PATCH district or summary with If-Match (lost-update protection)."""
 
+    @extend_schema_serializer(component_name="CasePatchInput")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField(max_length=100, required=False)
         summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
@@ -234,6 +236,7 @@ class CaseDetailApi(APIView):
 
 
 class CaseCloseApi(APIView):
+    @extend_schema_serializer(component_name="CaseCloseInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=10_000)
 
@@ -247,6 +250,7 @@ class CaseCloseApi(APIView):
 
 
 class CaseMemberAddApi(APIView):
+    @extend_schema_serializer(component_name="CaseMemberAddInput")
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices, required=False)
@@ -327,6 +331,7 @@ def _visits_for(access: selectors.CaseAccess, user: Any) -> QuerySet[HomeVisit]:
 
 
 class VisitListApi(APIView):
+    @extend_schema_serializer(component_name="VisitCreateInput")
     class InputSerializer(serializers.Serializer):
         occurred_at = serializers.DateTimeField()
         participants = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=20)
@@ -376,6 +381,7 @@ class MeetingOutput(serializers.Serializer):
 
 
 class MeetingListApi(APIView):
+    @extend_schema_serializer(component_name="MeetingCreateInput")
     class InputSerializer(serializers.Serializer):
         held_at = serializers.DateTimeField()
         notes = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
@@ -420,6 +426,7 @@ def _notes_for(access: selectors.CaseAccess) -> QuerySet[Note]:
 
 
 class NoteListApi(APIView):
+    @extend_schema_serializer(component_name="NoteCreateInput")
     class InputSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=NoteCategory.choices, default=NoteCategory.NOTES)
         text = serializers.CharField(max_length=100_000)
@@ -443,9 +450,11 @@ class NoteListApi(APIView):
 class YouthLookupApi(APIView):
     """Find the caller's cases about a person by personal number (POST: never in a URL)."""
 
+    @extend_schema_serializer(component_name="YouthLookupInput")
     class InputSerializer(serializers.Serializer):
         personal_number = serializers.CharField(max_length=20)
 
+    @extend_schema_serializer(component_name="YouthLookupOutput")
     class OutputSerializer(serializers.Serializer):
         cases = serializers.ListField(child=serializers.UUIDField())
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 logger = logging.getLogger("cases.api")
 
@@ -23,6 +22,7 @@ MSG_NOT_FOUND = _("Not found.")
 MSG_CONSENT_REQUIRED = _("No valid consent shares this information with your agency.")
 MSG_SERVER_ERROR = _("Something went wrong on our side. The error has been logged.")
 MSG_PRECONDITION_REQUIRED = _("Send the case version you last read in an If-Match header.")
+MSG_TOO_LARGE = _("The request body is too large.")
 MSG_STALE = _("The case has been changed since you read it. Read it again and redo your change.")
 
 
@@ -62,7 +62,9 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER. Every handled error also rolls the request's transaction back."""
     response: Response | None
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        response = Response(_body(MSG_TOO_LARGE, "request_too_large"), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, ValidationError):
         response = Response(_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, ConsentRequired):
         response = Response(_body(MSG_CONSENT_REQUIRED, "consent_required"), status=status.HTTP_403_FORBIDDEN)
@@ -93,6 +95,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     else:
         return None
+    from rest_framework.views import set_rollback  # here: rest_framework.views imports our parser at load
+
     set_rollback()
     return response
 

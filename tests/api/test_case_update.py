@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cases.errors import MSG_PRECONDITION_REQUIRED, MSG_STALE
+from cases.models import Case
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_current_if_match_updates_and_bumps_the_version(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).patch(case_url(case), {"district": "Stallarholmen"}, HTTP_IF_MATCH='"1"')
+
+    assert response.status_code == 200
+    assert response.json()["district"] == "Stallarholmen"
+    assert response.json()["version"] == 2
+    assert response["ETag"] == '"2"'
+    assert Case.objects.get(pk=case.pk).district == "Stallarholmen"
+
+
+def test_a_stale_if_match_is_412_and_changes_nothing(case: Any, alice: Any, carl: Any, client_for: Any) -> None:
+    assert client_for(carl).patch(case_url(case), {"summary": "Carl's edit"}, HTTP_IF_MATCH='"1"').status_code == 200
+
+    response = client_for(alice).patch(case_url(case), {"summary": "Alice's edit"}, HTTP_IF_MATCH='"1"')
+
+    assert response.status_code == 412
+    assert response.json() == {"detail": str(MSG_STALE), "code": "stale_version"}
+    stored = Case.objects.select_related("key").get(pk=case.pk)
+    assert stored.summary == "Carl's edit"
+    assert stored.version == 2
+
+
+def test_an_update_without_if_match_is_refused(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).patch(case_url(case), {"district": "X"})
+
+    assert response.status_code == 428
+    assert response.json() == {"detail": str(MSG_PRECONDITION_REQUIRED), "code": "precondition_required"}
+
+
+def test_a_garbage_if_match_never_matches(case: Any, alice: Any, client_for: Any) -> None:
+    assert client_for(alice).patch(case_url(case), {"district": "X"}, HTTP_IF_MATCH="*").status_code == 412
+
+
+@pytest.mark.parametrize("member", ["petra", "sara", "leo"])
+def test_other_agencies_cannot_edit(case: Any, member: str, request: pytest.FixtureRequest, client_for: Any) -> None:
+    user = request.getfixturevalue(member)
+
+    response = client_for(user).patch(case_url(case), {"district": "X"}, HTTP_IF_MATCH='"1"')
+
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).district == "Centrum"
+
+
+def test_closing_a_case(case: Any, carl: Any, client_for: Any) -> None:
+    response = client_for(carl).post(case_url(case, "close/"), {"reason": "Målet uppnått"})
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "closed"
+    assert response.json()["closed_at"] is not None
+    assert client_for(carl).post(case_url(case, "close/"), {"reason": "igen"}).status_code == 409
+
+
+def test_a_team_member_from_another_agency_cannot_close(case: Any, petra: Any, client_for: Any) -> None:
+    assert client_for(petra).post(case_url(case, "close/"), {"reason": "x"}).status_code == 403
+    assert Case.objects.get(pk=case.pk).status == "open"

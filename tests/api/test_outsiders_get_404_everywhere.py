@@ -1,0 +1,51 @@
+"""Every route that takes a case id answers 404 to a non-member, for every method it allows,
+with nothing about the case in the body. Routes are discovered from the URL configuration, so a
+new case route is covered without anyone remembering to add it here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, get_resolver
+
+from cases.errors import MSG_NOT_FOUND
+from cases.models import Case, CaseMember
+from tests.conftest import YOUTH
+
+pytestmark = pytest.mark.django_db
+
+
+def case_routes() -> list[tuple[str, list[str]]]:
+    routes = []
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLPattern) and "<uuid:case_id>" in str(pattern.pattern):
+            view = pattern.callback.view_class  # type: ignore[attr-defined]
+            methods = [m for m in ("get", "post", "patch", "put", "delete") if hasattr(view, m)]
+            routes.append((str(pattern.pattern), methods))
+    return routes
+
+
+def test_the_route_list_is_not_empty() -> None:
+    assert len(case_routes()) >= 8
+
+
+@pytest.mark.parametrize("outsider", ["olle", "audrey", "adam"])
+def test_every_case_route_is_404_to_outsiders(
+    case: Any, outsider: str, request: pytest.FixtureRequest, client_for: Any
+) -> None:
+    client = client_for(request.getfixturevalue(outsider))
+    checked = 0
+    for route, methods in case_routes():
+        url = "/" + route.replace("<uuid:case_id>", str(case.pk)).replace("<str:username>", "carl")
+        for method in methods:
+            response = getattr(client, method)(url, {}, HTTP_IF_MATCH='"1"')
+            assert response.status_code == 404, (method, route)
+            assert response.json() == {"detail": str(MSG_NOT_FOUND), "code": "not_found"}
+            assert case.number not in response.content.decode()
+            assert YOUTH["family_name"] not in response.content.decode()
+            checked += 1
+    assert checked >= 12
+    assert Case.objects.get(pk=case.pk).version == 1
+    assert CaseMember.objects.filter(case=case).count() == 5
