@@ -47,7 +47,9 @@ def test_other_agencies_see_their_cases_without_identity(case: Any, petra: Any, 
 
 
 @pytest.mark.parametrize("role", ["audrey", "adam"])
-def test_auditors_and_admins_list_nothing(case: Any, role: str, request: pytest.FixtureRequest, client_for: Any) -> None:
+def test_auditors_and_admins_list_nothing(
+    case: Any, role: str, request: pytest.FixtureRequest, client_for: Any
+) -> None:
     assert client_for(request.getfixturevalue(role)).get(URL).json()["count"] == 0
 
 

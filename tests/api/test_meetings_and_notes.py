@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cases.models import ActionItem, Note
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+MEETING = {
+    "held_at": "2026-02-10T09:00:00+01:00",
+    "notes": "Första SSPF-mötet med familjen.",
+    "actions": [
+        {
+            "agency": "school",
+            "responsible": "Mentor",
+            "action": "Närvarouppföljning varje vecka",
+            "due_at": "2026-03-01",
+        },
+        {"agency": "leisure", "responsible": "Fältare", "action": "Introducera till fritidsgården"},
+    ],
+}
+
+
+def test_a_meeting_with_an_action_plan_is_recorded_and_listed(case: Any, carl: Any, client_for: Any) -> None:
+    client = client_for(carl)
+
+    created = client.post(case_url(case, "meetings/"), MEETING)
+    listed = client.get(case_url(case, "meetings/"))
+
+    assert created.status_code == 201
+    assert [a["action"] for a in created.json()["actions"]] == [
+        "Närvarouppföljning varje vecka",
+        "Introducera till fritidsgården",
+    ]
+    assert listed.status_code == 200
+    assert listed.json()["results"][0]["notes"] == MEETING["notes"]
+    assert ActionItem.objects.count() == 2
+
+
+def test_an_unknown_agency_in_the_plan_is_named(case: Any, carl: Any, client_for: Any) -> None:
+    response = client_for(carl).post(
+        case_url(case, "meetings/"), {**MEETING, "actions": [{"agency": "church", "responsible": "x", "action": "y"}]}
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"actions"}
+    assert set(response.json()["actions"]["0"]) == {"agency"}  # the item at fault, by position
+
+
+@pytest.mark.parametrize("member", ["petra", "sara", "leo"])
+def test_meetings_need_consent_for_other_agencies(
+    case: Any, carl: Any, member: str, request: pytest.FixtureRequest, client_for: Any
+) -> None:
+    client_for(carl).post(case_url(case, "meetings/"), MEETING)
+
+    response = client_for(request.getfixturevalue(member)).get(case_url(case, "meetings/"))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "consent_required"
+
+
+def test_any_member_may_write_a_note_and_sees_their_agencys_notes(
+    case: Any, alice: Any, sara: Any, client_for: Any
+) -> None:
+    client_for(alice).post(case_url(case, "notes/"), {"category": "notes", "text": "Socialtjänstens anteckning"})
+    written = client_for(sara).post(case_url(case, "notes/"), {"text": "Skolans iakttagelse"})
+
+    sara_sees = client_for(sara).get(case_url(case, "notes/")).json()
+    alice_sees = client_for(alice).get(case_url(case, "notes/")).json()
+
+    assert written.status_code == 201
+    assert written.json()["category"] == "notes"
+    assert [n["text"] for n in sara_sees["results"]] == ["Skolans iakttagelse"]
+    assert sorted(n["text"] for n in alice_sees["results"]) == ["Skolans iakttagelse", "Socialtjänstens anteckning"]
+    assert Note.objects.count() == 2
+
+
+def test_a_note_needs_text_and_a_known_category(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).post(case_url(case, "notes/"), {"category": "gossip", "text": ""})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"category", "text"}
+    assert not Note.objects.exists()
+
+
+def test_nothing_can_be_added_to_a_closed_case(case: Any, carl: Any, client_for: Any) -> None:
+    client = client_for(carl)
+    client.post(case_url(case, "close/"), {"reason": "Flyttat"})
+
+    response = client.post(case_url(case, "notes/"), {"text": "för sent"})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "case_closed"

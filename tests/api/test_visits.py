@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cases.models import HomeVisit
+from cases.services import MSG_PARTICIPANT_NOT_MEMBER, MSG_VISIT_NEEDS_BOTH
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+
+def visit(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "occurred_at": "2026-03-02T18:30:00+01:00",
+        "participants": ["alice", "petra"],
+        "present": ["youth", "guardian"],
+        "source": "Tips från fältarbetare",
+        "basis": "Observerad vid känd försäljningsplats",
+        "family_told": "Informerade om oron och om stöd",
+        "notes": "Samtalet gick lugnt till.",
+        "outcome": "Familjen tackade ja till stödsamtal",
+        "screening": {"offered": True, "accepted": True, "result": "negativt"},
+        "support_offered": "Stödsamtal via Team ungdom",
+        "follow_up_at": "2026-04-01",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_joint_visit_is_recorded(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).post(case_url(case, "visits/"), visit())
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["participants"] == ["alice", "petra"]
+    assert body["screening"] == {"offered": True, "accepted": True, "result": "negativt"}
+    assert body["basis"] == "Observerad vid känd försäljningsplats"
+    stored = HomeVisit.objects.select_related("case__key").get(pk=body["id"])
+    assert stored.outcome == "Familjen tackade ja till stödsamtal"
+
+
+def test_a_visit_needs_police_and_social_services(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).post(case_url(case, "visits/"), visit(participants=["alice", "carl"]))
+
+    assert response.status_code == 400
+    assert response.json() == {"participants": [str(MSG_VISIT_NEEDS_BOTH)]}
+    assert not HomeVisit.objects.exists()
+
+
+def test_participants_must_be_on_the_team(case: Any, alice: Any, olle: Any, client_for: Any) -> None:
+    response = client_for(alice).post(case_url(case, "visits/"), visit(participants=["alice", "petra", "olle"]))
+
+    assert response.status_code == 400
+    assert response.json() == {"participants": [str(MSG_PARTICIPANT_NOT_MEMBER)]}
+
+
+def test_bad_fields_are_named(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).post(
+        case_url(case, "visits/"), visit(occurred_at="yesterday", present=["neighbour"], basis="")
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"occurred_at", "present", "basis"}
+
+
+def test_a_police_participant_sees_their_visit_without_consent(
+    case: Any, alice: Any, petra: Any, client_for: Any
+) -> None:
+    client_for(alice).post(case_url(case, "visits/"), visit())
+
+    response = client_for(petra).get(case_url(case, "visits/"))
+
+    assert response.status_code == 200
+    assert [v["participants"] for v in response.json()["results"]] == [["alice", "petra"]]
+
+
+def test_school_needs_consent_for_visits(case: Any, alice: Any, sara: Any, client_for: Any) -> None:
+    client_for(alice).post(case_url(case, "visits/"), visit())
+
+    response = client_for(sara).get(case_url(case, "visits/"))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "consent_required"
+    assert "försäljningsplats" not in response.content.decode()
+
+
+def test_school_cannot_record_visits(case: Any, sara: Any, client_for: Any) -> None:
+    assert client_for(sara).post(case_url(case, "visits/"), visit()).status_code == 403
+    assert not HomeVisit.objects.exists()
+
+
+def test_listing_visits_costs_the_same_however_many(
+    case: Any, alice: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(alice)
+    for _ in range(6):
+        client.post(case_url(case, "visits/"), visit())
+
+    with django_assert_max_num_queries(9):
+        response = client.get(case_url(case, "visits/"))
+
+    assert response.json()["count"] == 6
