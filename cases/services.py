@@ -192,7 +192,7 @@ def case_open(
 
 def _lock_case(case: Case) -> Case:
     """Re-read the case row under a lock (so version checks and updates cannot interleave)."""
-    locked = Case.objects.select_for_update().select_related("key").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("key").get(pk=case.pk)
     locked.__dict__.pop("_cipher", None)
     return locked
 
