@@ -160,3 +160,50 @@ def test_a_garbage_token_is_401(alice: Any) -> None:
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_deactivating_in_the_admin_deletes_every_token(alice: Any, adam: Any, client_for: Any) -> None:
+    from django.test import Client
+
+    client_for(alice)
+    client_for(alice)
+    admin = Client()
+    admin.force_login(adam)
+    change_url = f"/admin/auth/user/{alice.pk}/change/"
+    form = admin.get(change_url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | dict)}
+    data.update(
+        {
+            "username": "alice",
+            "is_active": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "staff_profile-TOTAL_FORMS": "1",
+            "staff_profile-INITIAL_FORMS": "1",
+            "staff_profile-MIN_NUM_FORMS": "0",
+            "staff_profile-MAX_NUM_FORMS": "1",
+            "staff_profile-0-user": str(alice.pk),
+            "staff_profile-0-role": "social_worker",
+            "staff_profile-0-agency": str(alice.staff_profile.agency_id),
+        }
+    )
+    data.pop("password", None)
+    data.pop("last_login", None)
+
+    assert AuthToken.objects.filter(user=alice).count() == 2
+
+    response = admin.post(change_url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert not AuthToken.objects.filter(user=alice).exists()
+
+
+def test_the_admin_shows_no_case_content(case: Any, adam: Any) -> None:
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(adam)
+
+    assert admin.get("/admin/cases/case/").status_code == 404
+    assert admin.get("/admin/cases/youth/").status_code == 404
+    assert case.number not in admin.get("/admin/").content.decode()
