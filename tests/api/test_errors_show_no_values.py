@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from cases.errors import MSG_SERVER_ERROR
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_undecryptable_value_is_a_logged_500_never_an_empty_field(
+    case: Any, alice: Any, client_for: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_youth SET given_name = family_name")
+    client = client_for(alice)
+    client.raise_request_exception = False
+
+    with caplog.at_level(logging.ERROR, logger="cases.crypto"):
+        response = client.get(case_url(case))
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": str(MSG_SERVER_ERROR), "code": "server_error"}
+    assert "Traceback" not in response.content.decode()
+    assert any("Youth.given_name of row" in record.getMessage() for record in caplog.records)
+    assert "Exempelsson" not in caplog.text
