@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -174,6 +175,13 @@ def test_the_check_digit_makes_the_ten_digits_pass_luhn(nine: str) -> None:
 
 
 def test_the_error_messages_have_the_agreed_text() -> None:
+    with translation.override("en"):
+        _assert_english_messages()
+    with translation.override("sv"):
+        assert str(MSG_FORMAT) == "Ange personnumret som ÅÅÅÅMMDD-NNNN eller ÅÅMMDD-NNNN."
+
+
+def _assert_english_messages() -> None:
     assert str(MSG_FORMAT) == "Enter a personal identity number as YYYYMMDD-NNNN or YYMMDD-NNNN."
     assert str(MSG_DATE) == "The date part of the personal identity number is not a valid date."
     assert str(MSG_CHECKSUM) == "The check digit of the personal identity number is wrong."
