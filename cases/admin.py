@@ -11,9 +11,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django_otp.admin import OTPAdminSite
 
 from cases.auth import tokens_revoke_all
 from cases.models import Agency, StaffProfile
+
+# Two-factor is not optional for anyone, administrators included: the admin asks for the code.
+admin.site.__class__ = OTPAdminSite
 
 
 @admin.register(Agency)

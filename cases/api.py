@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import selectors, services
-from cases.errors import ConsentRequired, PreconditionRequired
+from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
 from cases.models import (
     SOCIAL_SERVICES_ROLES,
@@ -191,10 +191,10 @@ class CaseListApi(APIView):
         return _case_detail_response(selectors.case_get_for_user(user=request.user, case_id=case.pk), status_code=201)
 
 
-def _if_match_version(request: Request) -> int:
+def _if_match_version(request: Request) -> int | None:
     header = request.headers.get("If-Match", "").strip()
     if not header:
-        raise PreconditionRequired
+        return None
     value = header.removeprefix("W/").strip('"')
     try:
         return int(value)

@@ -54,8 +54,17 @@ def _body(detail: Any, code: str) -> dict[str, Any]:
 
 
 def _validation_body(exc: ValidationError) -> dict[str, Any]:
+    """Field errors as DRF's serializers nest them: a service's ``youth.personal_number`` or
+    ``guardians.0.name`` becomes ``{"youth": {"personal_number": [...]}}`` / ``{"guardians": {"0": ...}}``."""
     if hasattr(exc, "error_dict"):
-        return {field: [str(m) for m in ValidationError(errors).messages] for field, errors in exc.error_dict.items()}
+        body: dict[str, Any] = {}
+        for field, errors in exc.error_dict.items():
+            node = body
+            *parents, leaf = field.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = [str(m) for m in ValidationError(errors).messages]
+        return body
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases import crypto, personnummer
-from cases.errors import Conflict, PreconditionFailed
+from cases.errors import Conflict, PreconditionFailed, PreconditionRequired
 from cases.models import (
     ROLE_AGENCY_KIND,
     SOCIAL_SERVICES_ROLES,
@@ -98,7 +98,7 @@ def _check_age_for_track(*, pnr: str, track: str, on: date) -> None:
     else:
         low, high = settings.SSPF_AGE_MIN, settings.SSPF_AGE_MAX
     if not low <= personnummer.age_on(pnr, on) <= high:
-        raise ValidationError({"personal_number": [MSG_AGE_TRACK.format(low=low, high=high)]})
+        raise ValidationError({"youth.personal_number": [MSG_AGE_TRACK.format(low=low, high=high)]})
 
 
 def _next_case_number(track: str, year: int) -> int:
@@ -151,11 +151,8 @@ def case_open(
     """
     profile = _require_social_services(actor)
     now = timezone.now()
-    pnr = _normalize_pnr(youth["personal_number"], "personal_number")
-    try:
-        _check_age_for_track(pnr=pnr, track=track, on=timezone.localdate(now))
-    except ValidationError as exc:
-        raise ValidationError({"youth": exc.message_dict["personal_number"]}) from None
+    pnr = _normalize_pnr(youth["personal_number"], "youth.personal_number")
+    _check_age_for_track(pnr=pnr, track=track, on=timezone.localdate(now))
     year = timezone.localdate(now).year
     sequence = _next_case_number(track, year)
     prefix = settings.CASE_NUMBER_PREFIXES[track]
@@ -198,19 +195,26 @@ def _lock_case(case: Case) -> Case:
 
 
 @transaction.atomic
-def case_update(*, actor: AbstractBaseUser, case: Case, expected_version: int, changes: Mapping[str, Any]) -> Case:
+def case_update(
+    *, actor: AbstractBaseUser, case: Case, expected_version: int | None, changes: Mapping[str, Any]
+) -> Case:
     """Change a case's district or summary (social services on the team), guarded by its version.
 
-    A stale ``expected_version`` raises ``PreconditionFailed`` and changes nothing.
+    No ``expected_version`` raises ``PreconditionRequired``; a stale one ``PreconditionFailed``;
+    both change nothing. A request that changes nothing leaves the version as it is.
     """
     _require_social_services(actor)
+    if expected_version is None:
+        raise PreconditionRequired
     locked = _lock_case(case)
     if locked.version != expected_version:
         raise PreconditionFailed
     _require_open(locked)
-    for name in ("district", "summary"):
-        if name in changes:
-            setattr(locked, name, changes[name])
+    changed = [name for name in ("district", "summary") if name in changes and getattr(locked, name) != changes[name]]
+    if not changed:
+        return locked
+    for name in changed:
+        setattr(locked, name, changes[name])
     locked.version += 1
     locked.full_clean(exclude=["owning_agency", "owner"])
     locked.save()

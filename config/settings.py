@@ -130,7 +130,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# Requests: bodies over 1 MiB are refused (Django answers 400 with RequestDataTooBig).
+# Requests: bodies over 1 MiB are refused with 413 (cases/parsers.py, cases/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 

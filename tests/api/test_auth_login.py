@@ -163,12 +163,9 @@ def test_a_garbage_token_is_401(alice: Any) -> None:
 
 
 def test_deactivating_in_the_admin_deletes_every_token(alice: Any, adam: Any, client_for: Any) -> None:
-    from django.test import Client
-
     client_for(alice)
     client_for(alice)
-    admin = Client()
-    admin.force_login(adam)
+    admin = verified_admin_client(adam)
     change_url = f"/admin/auth/user/{alice.pk}/change/"
     form = admin.get(change_url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | dict)}
@@ -199,11 +196,34 @@ def test_deactivating_in_the_admin_deletes_every_token(alice: Any, adam: Any, cl
 
 
 def test_the_admin_shows_no_case_content(case: Any, adam: Any) -> None:
-    from django.test import Client
 
-    admin = Client()
-    admin.force_login(adam)
+    admin = verified_admin_client(adam)
 
     assert admin.get("/admin/cases/case/").status_code == 404
     assert admin.get("/admin/cases/youth/").status_code == 404
     assert case.number not in admin.get("/admin/").content.decode()
+
+
+def verified_admin_client(user: Any) -> Any:
+    """An admin session that has passed the second factor, as django-otp records it."""
+    from django.test import Client
+
+    device = TOTPDevice.objects.create(user=user, name="admin phone", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def test_the_admin_needs_the_second_factor_too(adam: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(adam)  # password only
+
+    response = client.get("/admin/auth/user/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

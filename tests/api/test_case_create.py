@@ -77,7 +77,7 @@ def test_a_bad_check_digit_is_named_and_nothing_is_saved(alice: Any, client_for:
     response = client_for(alice).post(URL, payload(youth={**payload()["youth"], "personal_number": bad}))
 
     assert response.status_code == 400
-    assert response.json() == {"personal_number": [str(MSG_CHECKSUM)]}
+    assert response.json() == {"youth": {"personal_number": [str(MSG_CHECKSUM)]}}
     assert not Case.objects.exists() and not Youth.objects.exists()
 
 
@@ -87,7 +87,7 @@ def test_linkoping_needs_a_youth_of_15_to_17(alice: Any, client_for: Any) -> Non
     response = client_for(alice).post(URL, too_young)
 
     assert response.status_code == 400
-    assert response.json() == {"youth": [MSG_AGE_TRACK.format(low=15, high=17)]}
+    assert response.json() == {"youth": {"personal_number": [MSG_AGE_TRACK.format(low=15, high=17)]}}
     assert not Case.objects.exists()
 
 

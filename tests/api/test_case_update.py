@@ -66,3 +66,14 @@ def test_closing_a_case(case: Any, carl: Any, client_for: Any) -> None:
 def test_a_team_member_from_another_agency_cannot_close(case: Any, petra: Any, client_for: Any) -> None:
     assert client_for(petra).post(case_url(case, "close/"), {"reason": "x"}).status_code == 403
     assert Case.objects.get(pk=case.pk).status == "open"
+
+
+def test_a_change_that_changes_nothing_keeps_the_version(case: Any, alice: Any, client_for: Any) -> None:
+    response = client_for(alice).patch(case_url(case), {"district": "Centrum"}, HTTP_IF_MATCH='"1"')
+
+    assert response.status_code == 200
+    assert response.json()["version"] == 1
+
+
+def test_other_agencies_are_refused_before_the_version_is_asked_for(case: Any, petra: Any, client_for: Any) -> None:
+    assert client_for(petra).patch(case_url(case), {"district": "X"}).status_code == 403

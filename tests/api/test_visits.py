@@ -102,3 +102,14 @@ def test_listing_visits_costs_the_same_however_many(
         response = client.get(case_url(case, "visits/"))
 
     assert response.json()["count"] == 6
+
+
+def test_screening_and_the_optional_fields_may_be_left_out(case: Any, alice: Any, client_for: Any) -> None:
+    minimal = {k: v for k, v in visit().items() if k not in {"screening", "source", "family_told", "support_offered"}}
+    minimal.pop("follow_up_at")
+
+    response = client_for(alice).post(case_url(case, "visits/"), minimal)
+
+    assert response.status_code == 201
+    assert response.json()["screening"] is None
+    assert response.json()["follow_up_at"] is None

@@ -97,8 +97,10 @@ class Command(BaseCommand):
             user.is_active = True
             user.save()
         if role == Role.ADMIN:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+            # Manages users and agencies in the admin (which registers no case models); the API
+            # gives superusers nothing beyond their team memberships, and an admin has none.
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
         secret = base64.b32encode(bytes.fromhex(device.key)).decode("ascii")
