@@ -324,7 +324,9 @@ class ActionItem(models.Model):
         return f"action {self.pk}"
 
     def encryption_case(self) -> Case:
-        return self.case
+        # Through the meeting: a prefetched action item has its meeting (and so the case and its
+        # key) in memory already, while its own ``case`` foreign key would cost a query per row.
+        return self.meeting.case
 
 
 class PresentRole(models.TextChoices):

@@ -94,3 +94,22 @@ def test_nothing_can_be_added_to_a_closed_case(case: Any, carl: Any, client_for:
 
     assert response.status_code == 409
     assert response.json()["code"] == "case_closed"
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_listing_meetings_and_notes_costs_the_same_however_many(
+    count: int, case: Any, carl: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(carl)
+    for n in range(count):
+        client.post(case_url(case, "meetings/"), MEETING)
+        client.post(case_url(case, "notes/"), {"text": f"anteckning {n}"})
+
+    # token, case, count, page, one prefetch of action items, savepoint pair
+    with django_assert_max_num_queries(8):
+        meetings = client.get(case_url(case, "meetings/"))
+    with django_assert_max_num_queries(7):
+        notes = client.get(case_url(case, "notes/"))
+
+    assert meetings.json()["count"] == count
+    assert notes.json()["count"] == count
