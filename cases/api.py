@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -420,8 +420,6 @@ def _notes_for(access: selectors.CaseAccess) -> QuerySet[Note]:
     queryset = access.case.notes.select_related("author", "agency")
     if access.profile.role in SOCIAL_SERVICES_ROLES:
         return queryset
-    from django.db.models import Q
-
     return queryset.filter(Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id))
 
 

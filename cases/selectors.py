@@ -10,7 +10,6 @@ model-level ``view_case`` would show every case) and cost milliseconds of Python
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -69,7 +68,7 @@ def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[C
     return Case.objects.filter(Exists(grant))
 
 
-def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str, **related: Any) -> CaseAccess:
+def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> CaseAccess:
     """The case with its key and youth, if ``user`` may open it; ``Http404`` otherwise.
 
     404, not 403, so that an outsider cannot tell whether a case exists.
