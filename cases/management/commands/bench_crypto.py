@@ -1,0 +1,92 @@
+"""Measure what field encryption costs: per-field AES-GCM, and a whole case detail response.
+
+Runs inside a transaction that is rolled back, so it leaves nothing behind. The detail
+comparison serialises the same case twice per round: once decrypting every field (as a request
+does) and once with the values already in plaintext (what the same response costs without
+encryption), and prints both and their ratio.
+"""
+
+from __future__ import annotations
+
+import secrets
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+
+from cases import crypto, personnummer, selectors, services
+from cases.api import CaseDetailOutput
+from cases.models import Agency, AgencyKind, Case, Role
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _per_op_us(func: Any, rounds: int) -> float:
+    started = time.perf_counter()
+    for _ in range(rounds):
+        func()
+    return (time.perf_counter() - started) / rounds * 1e6
+
+
+class Command(BaseCommand):
+    help = "Print the cost of field encryption (per field and per case detail response)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--rounds", type=int, default=2000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        rounds = options["rounds"]
+        cipher = crypto.AESGCM(crypto.new_data_key())
+        aad = crypto.field_aad(key_id="k", table="t", column="c", row_id="r")
+        value = "Kim Exempelsson, Provgatan 1, 645 30 Strängnäs"
+        stored = crypto.encrypt_value(cipher, value, key_id="k", aad=aad)
+        _v, _k, sealed = crypto.split_value(stored)
+        encrypt_us = _per_op_us(lambda: crypto.encrypt_value(cipher, value, key_id="k", aad=aad), rounds)
+        decrypt_us = _per_op_us(lambda: crypto.decrypt_value(cipher, crypto.split_value(stored)[2], aad=aad), rounds)
+        self.stdout.write(f"per field ({len(value)} chars): encrypt {encrypt_us:.2f} µs, decrypt {decrypt_us:.2f} µs")
+        try:
+            with transaction.atomic():
+                self._detail(rounds=max(rounds // 10, 50))
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    def _detail(self, *, rounds: int) -> None:
+        agency = Agency.objects.create(name="bench agency", kind=AgencyKind.SOCIAL_SERVICES)
+        user = services.staff_create(
+            username="bench-user", password=secrets.token_urlsafe(16), role=Role.SOCIAL_WORKER, agency=agency
+        )
+        nine = "100101123"
+        pnr = f"20100101-123{personnummer.luhn_check_digit(nine)}"
+        case = services.case_open(
+            actor=user,
+            track="sspf",
+            youth={"personal_number": pnr, "given_name": "Kim", "family_name": "Exempelsson", "address": "Gatan 1"},
+            guardians=[{"name": "Förälder Ett"}, {"name": "Förälder Två"}],
+            district="Centrum",
+            summary="Sammanfattning " * 20,
+        )
+        encrypted_times, plain_times = [], []
+        for _ in range(rounds):
+            access = selectors.case_get_for_user(user=user, case_id=case.pk)
+            fetched: Case = access.case
+            fetched.member_list = list(selectors.case_members(case=fetched))  # type: ignore[attr-defined]
+            prefetch_related_objects([fetched], "guardians")
+            context = {"categories": {fetched.pk: access.categories}}
+            started = time.perf_counter()
+            CaseDetailOutput(fetched, context=context).data  # noqa: B018 - decrypts every shown field
+            encrypted_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            CaseDetailOutput(fetched, context=context).data  # noqa: B018 - same values, already plaintext
+            plain_times.append(time.perf_counter() - started)
+        enc = statistics.median(encrypted_times) * 1e6
+        plain = statistics.median(plain_times) * 1e6
+        self.stdout.write(
+            f"case detail serialisation (median of {rounds}): with decryption {enc:.0f} µs, "
+            f"plaintext {plain:.0f} µs, decryption adds {enc - plain:.0f} µs ({enc / plain:.2f}x of serialisation)"
+        )
