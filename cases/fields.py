@@ -99,24 +99,27 @@ class EncryptedTextField(models.TextField):
             key_id=key_id, table=instance._meta.db_table, column=self.column, row_id=str(instance.pk)
         )
 
+    def _where(self, instance: Any) -> str:
+        """Names the value without showing it (built only when something went wrong)."""
+        return f"{type(instance).__name__}.{self.name} of row {instance.pk}"
+
     def decrypt(self, instance: Any, stored: str) -> str:
-        where = f"{type(instance).__name__}.{self.name} of row {instance.pk}"
         try:
             version, key_id, sealed = crypto.split_value(stored)
             if version != crypto.FORMAT_VERSION:
-                raise crypto.DecryptionError(f"{where} has unknown format {version!r}.")
+                raise crypto.DecryptionError(f"{self._where(instance)} has unknown format {version!r}.")
             case = instance.encryption_case()
             current_id, cipher = case.encryption_cipher()
             if key_id != current_id:
-                raise crypto.DecryptionError(f"{where} was encrypted under another data key.")
+                raise crypto.DecryptionError(f"{self._where(instance)} was encrypted under another data key.")
             return crypto.decrypt_value(cipher, sealed, aad=self._aad(instance, key_id))
         except crypto.DecryptionError as exc:
             logger.error("decryption failed: %s", exc)
             raise
         except InvalidTag:
-            message = f"{where} failed its integrity check (it belongs to another row, column or key)."
+            message = f"{self._where(instance)} failed its integrity check (it belongs to another row, column or key)."
         except (ValueError, binascii.Error, UnicodeDecodeError):
-            message = f"{where} is not a valid stored ciphertext."
+            message = f"{self._where(instance)} is not a valid stored ciphertext."
         logger.error("decryption failed: %s", message)
         raise crypto.DecryptionError(message)
 
