@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -34,6 +35,8 @@ from cases.models import (
     Track,
 )
 from consent.policy import IDENTITY, MEETINGS, NOTES, VISITS, categories_for_cases
+
+MSG_POLICE_LINKS = _("Police links are shown to social services and, under consent, to the police.")
 
 
 class Page(PageNumberPagination):
@@ -74,6 +77,19 @@ class YouthOutput(serializers.Serializer):
     family_name = serializers.CharField()
     personal_number = serializers.CharField()
     address = serializers.CharField()
+    protected_identity = serializers.BooleanField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # Protected identity (skyddade personuppgifter): the address never leaves social services,
+        # whatever consent says; it is not even decrypted for anyone else.
+        if instance.protected_identity and not self.context.get("social_services"):
+            return {
+                "given_name": instance.given_name,
+                "family_name": instance.family_name,
+                "personal_number": instance.personal_number,
+                "protected_identity": True,
+            }
+        return super().to_representation(instance)
 
 
 class GuardianOutput(serializers.Serializer):
@@ -120,7 +136,11 @@ class CaseDetailOutput(CaseListOutput):
 def _case_detail_response(access: selectors.CaseAccess, *, status_code: int = 200) -> Response:
     case = access.case
     case.member_list = list(selectors.case_members(case=case))  # type: ignore[attr-defined]
-    body = CaseDetailOutput(case, context={"categories": {case.pk: access.categories}}).data
+    context = {
+        "categories": {case.pk: access.categories},
+        "social_services": access.profile.role in SOCIAL_SERVICES_ROLES,
+    }
+    body = CaseDetailOutput(case, context=context).data
     response = Response(body, status=status_code)
     response["ETag"] = f'"{case.version}"'
     return response
@@ -139,6 +159,7 @@ class YouthInput(serializers.Serializer):
     given_name = serializers.CharField(max_length=200)
     family_name = serializers.CharField(max_length=200)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False, default=False)
 
 
 class GuardianInput(serializers.Serializer):
@@ -146,6 +167,7 @@ class GuardianInput(serializers.Serializer):
     personal_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False, default=False)
 
 
 class CaseListApi(APIView):
@@ -179,9 +201,8 @@ class CaseListApi(APIView):
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         profile = selectors.staff_profile(request.user)
         categories = categories_for_cases(profile=profile, cases=page) if profile else {}
-        return paginator.get_paginated_response(
-            CaseListOutput(page, many=True, context={"categories": categories}).data
-        )
+        context = {"categories": categories, "social_services": bool(profile and profile.is_social_services)}
+        return paginator.get_paginated_response(CaseListOutput(page, many=True, context=context).data)
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
     def post(self, request: Request) -> Response:
@@ -470,3 +491,42 @@ class YouthLookupApi(APIView):
         except services.personnummer.InvalidPersonalNumber as exc:
             raise serializers.ValidationError({"personal_number": [exc.message]}) from None
         return Response(self.OutputSerializer({"cases": ids}).data)
+
+
+class PoliceLinkOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    linked_by = serializers.CharField(source="linked_by.username")
+    linked_at = serializers.DateTimeField()
+
+
+class PoliceLinkListApi(APIView):
+    """Police case references linked to the case. Police link and read them only while consent
+    shares something with the police; social services on the team always read them."""
+
+    @extend_schema_serializer(component_name="PoliceLinkCreateInput")
+    class InputSerializer(serializers.Serializer):
+        reference = serializers.CharField(max_length=100)
+
+    @extend_schema(responses=PoliceLinkOutput(many=True), summary="List police links")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        if access.profile.role == Role.POLICE:
+            if not access.categories:
+                raise ConsentRequired  # a withdrawal hides the links from the police too
+        elif access.profile.role not in SOCIAL_SERVICES_ROLES:
+            raise PermissionDenied(MSG_POLICE_LINKS)
+        queryset = access.case.police_links.select_related("linked_by").order_by("-linked_at", "id")
+        paginator = Page()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        return paginator.get_paginated_response(PoliceLinkOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PoliceLinkOutput}, summary="Link a police case")
+    def post(self, request: Request, case_id: str) -> Response:
+        from consent.services import police_link_add
+
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = police_link_add(actor=request.user, case=access.case, reference=data.validated_data["reference"])
+        return Response(PoliceLinkOutput(link).data, status=status.HTTP_201_CREATED)

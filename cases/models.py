@@ -241,6 +241,7 @@ class Youth(models.Model):
     given_name = EncryptedTextField(_("given name"))
     family_name = EncryptedTextField(_("family name"))
     address = EncryptedTextField(_("address"), blank=True, default="")
+    protected_identity = models.BooleanField(_("protected identity"), default=False)
 
     objects = EncryptedQuerySet.as_manager()
 
@@ -264,6 +265,7 @@ class Guardian(models.Model):
     personal_number = EncryptedTextField(_("personal identity number"), blank=True, default="")
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     address = EncryptedTextField(_("address"), blank=True, default="")
+    protected_identity = models.BooleanField(_("protected identity"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncryptedQuerySet.as_manager()

@@ -15,11 +15,13 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cases import personnummer
 from cases.crypto import blind_index
 from cases.models import (
     NO_CONTENT_ROLES,
+    SOCIAL_SERVICES_ROLES,
     Case,
     CaseMember,
     CaseUserObjectPermission,
@@ -51,11 +53,13 @@ def staff_profile(user: AbstractBaseUser | AnonymousUser) -> StaffProfile | None
         return None
 
 
-def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
-    """Every case ``user`` is on the team of; nothing at all for auditors, admins and outsiders.
-
-    Superusers get no bypass: only the guardian grant counts.
+def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> QuerySet[Case]:
+    """Every case ``user`` is on the team of, plus (for social services, unless ``emergency`` is
+    False) the cases they hold a running emergency access to. Nothing at all for auditors,
+    admins and outsiders; superusers get no bypass: only the guardian grant counts.
     """
+    from consent.models import EmergencyAccess
+
     profile = staff_profile(user)
     if profile is None or profile.role in NO_CONTENT_ROLES:
         return Case.objects.none()
@@ -65,7 +69,14 @@ def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[C
         permission__codename=VIEW_CASE,
         permission__content_type__app_label="cases",
     )
-    return Case.objects.filter(Exists(grant))
+    visible = Exists(grant)
+    if emergency and profile.role in SOCIAL_SERVICES_ROLES:
+        now = timezone.now()
+        running = EmergencyAccess.objects.filter(
+            case=OuterRef("pk"), user_id=user.pk, started_at__lte=now, expires_at__gt=now
+        )
+        visible = visible | Exists(running)
+    return Case.objects.filter(visible)
 
 
 def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> CaseAccess:
@@ -99,7 +110,21 @@ def case_ids_by_personal_number(*, user: AbstractBaseUser | AnonymousUser, perso
     """
     normalized = personnummer.normalize(personal_number)
     index = blind_index(normalized, purpose=PNR_INDEX_PURPOSE)
+    # Team membership only, not emergency access: a person with protected identity is found only
+    # by social services on their own cases.
     candidates = Youth.objects.filter(
-        personal_number_index=index, case__in=case_queryset_for_user(user)
+        personal_number_index=index, case__in=case_queryset_for_user(user, emergency=False)
     ).select_related("case__key")
     return [youth.case_id for youth in candidates if youth.personal_number == normalized]
+
+
+def case_for_emergency_access(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> Case:
+    """The case a social services user asks to open in an emergency; 404 for everyone else and
+    for unknown ids. The only read of a case outside the team, and it is recorded by the caller."""
+    profile = staff_profile(user)
+    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:
+        raise Http404
+    try:
+        return Case.objects.select_related("key").get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

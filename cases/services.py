@@ -132,6 +132,7 @@ def _guardian_build(*, case: Case, data: Mapping[str, Any], prefix: str) -> Guar
         personal_number=pnr,
         phone=data.get("phone") or "",
         address=data.get("address") or "",
+        protected_identity=bool(data.get("protected_identity")),
     )
 
 
@@ -180,6 +181,7 @@ def case_open(
         given_name=youth["given_name"],
         family_name=youth["family_name"],
         address=youth.get("address") or "",
+        protected_identity=bool(youth.get("protected_identity")),
     )
     for position, data in enumerate(guardians):
         _guardian_build(case=case, data=data, prefix=f"guardians.{position}.").save()

@@ -243,3 +243,9 @@ LOGGING = {
 
 PORT = envint("PORT", 8000, minimum=1)
 os.environ.setdefault("PORT", str(PORT))
+
+# Consent (consent/policy.py; docs/access-control.md). Ages are completed years on the day asked.
+CONSENT_YOUTH_AGE = envint("CONSENT_YOUTH_AGE", 15, minimum=0)  # from this age the youth must consent too
+CONSENT_ADULT_AGE = envint("CONSENT_ADULT_AGE", 18, minimum=1)  # from this age only the youth's consent counts
+CONSENT_MAX_MONTHS = envint("CONSENT_MAX_MONTHS", 12, minimum=1)
+EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)

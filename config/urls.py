@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from cases import api, api_auth
 from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR, json_error_view
 from cases.health import healthz
+from consent import api as consent_api
 
 case = "api/v1/cases/<uuid:case_id>/"
 
@@ -23,6 +24,13 @@ urlpatterns = [
     path(case + "visits/", api.VisitListApi.as_view(), name="case-visits"),
     path(case + "meetings/", api.MeetingListApi.as_view(), name="case-meetings"),
     path(case + "notes/", api.NoteListApi.as_view(), name="case-notes"),
+    path(case + "police-links/", api.PoliceLinkListApi.as_view(), name="case-police-links"),
+    path(case + "consents/", consent_api.CaseConsentListApi.as_view(), name="case-consents"),
+    path(case + "emergency-access/", consent_api.EmergencyAccessApi.as_view(), name="case-emergency-access"),
+    path(
+        "api/v1/consents/<uuid:consent_id>/withdraw/", consent_api.ConsentWithdrawApi.as_view(), name="consent-withdraw"
+    ),
+    path("api/v1/consents/report", consent_api.ConsentReportApi.as_view(), name="consent-report"),
     path("api/v1/youths/lookup", api.YouthLookupApi.as_view(), name="youth-lookup"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

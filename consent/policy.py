@@ -1,19 +1,34 @@
 """The one policy that answers "may this team member see category C of case X now?".
 
-Social services on the team see every category of their cases. Every other agency sees only what
-a valid consent shares with it (OSL 12 kap. 2 §; docs/access-control.md). Consent records are
-built by the consent issue; until a case has them nothing is shared, which is the deny-by-default
-answer, not a placeholder. This module is the only place that answers the question: the case
-selector and every view ask it, none decides on its own.
+Social services on the team see every category of their cases. Every other agency sees a
+category only while a valid consent shares it with that agency (OSL 12 kap. 2 §), given by every
+required giver:
+
+- under CONSENT_YOUTH_AGE (15): every guardian registered on the case;
+- from 15: every guardian and the youth;
+- from CONSENT_ADULT_AGE (18): the youth alone (guardians' consent no longer counts).
+
+A consent is active from ``valid_from`` until ``valid_until`` unless withdrawn before. The answer
+is computed from the rows at every request: a withdrawal or an expiry, and a birthday that adds
+or removes a required giver, take effect on the next request with no job to run. A case with no
+required giver (no guardian registered, youth under 15) shares nothing.
+
+This module is the only place that answers the question: the case selector and every view ask
+it, none decides on its own.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
+from django.conf import settings
+from django.utils import timezone
+
+from cases import personnummer
+from cases.models import SOCIAL_SERVICES_ROLES, Case, Guardian, StaffProfile
 
 IDENTITY = "identity"
 MEETINGS = "meetings"
@@ -22,19 +37,128 @@ NOTES = "notes"
 CATEGORIES: frozenset[str] = frozenset({IDENTITY, MEETINGS, VISITS, NOTES})
 NOTHING: frozenset[str] = frozenset()
 
+Giver = tuple[str, UUID | None]  # ("guardian", guardian id) or ("youth", None)
+
+
+def required_givers(*, case: Case, guardian_ids: Iterable[UUID], at: datetime) -> frozenset[Giver]:
+    """Who must have consented for anything of ``case`` to be shared at ``at``."""
+    age = personnummer.age_on(case.youth.personal_number, timezone.localdate(at))
+    if age >= settings.CONSENT_ADULT_AGE:
+        return frozenset({("youth", None)})
+    givers: set[Giver] = {("guardian", gid) for gid in guardian_ids}
+    if age >= settings.CONSENT_YOUTH_AGE:
+        givers.add(("youth", None))
+    return frozenset(givers)
+
+
+def consent_is_active(consent: object, at: datetime) -> bool:
+    """Valid at ``at`` and not withdrawn by then."""
+    withdrawal = getattr(consent, "withdrawal_cached", None)
+    if withdrawal is not None and withdrawal.withdrawn_at <= at:
+        return False
+    return consent.valid_from <= at < consent.valid_until  # type: ignore[attr-defined]
+
+
+def shared_categories(
+    *, case: Case, agency: str, consents: Iterable[object], guardian_ids: Iterable[UUID], at: datetime
+) -> frozenset[str]:
+    """The categories of ``case`` that ``agency`` (a kind) may see at ``at``, given its consents."""
+    required = required_givers(case=case, guardian_ids=guardian_ids, at=at)
+    if not required:
+        return NOTHING
+    by_giver: dict[Giver, set[str]] = defaultdict(set)
+    for consent in consents:
+        if agency in consent.agencies and consent_is_active(consent, at):  # type: ignore[attr-defined]
+            giver = (consent.giver, consent.guardian_id)  # type: ignore[attr-defined]
+            by_giver[giver].update(consent.categories)  # type: ignore[attr-defined]
+    result = set(CATEGORIES)
+    for giver in required:
+        result &= by_giver.get(giver, set())
+    return frozenset(result)
+
+
+def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[object]], dict[UUID, list[UUID]]]:
+    """Consents (with their withdrawals) and guardian ids of the given cases: two queries."""
+    from consent.models import Consent, ConsentWithdrawal
+
+    consents: dict[UUID, list[object]] = defaultdict(list)
+    rows = list(
+        Consent.objects.filter(case_id__in=case_ids).only(
+            "id", "case_id", "giver", "guardian_id", "agencies", "categories", "valid_from", "valid_until"
+        )
+    )
+    withdrawals = (
+        {
+            w.consent_id: w
+            for w in ConsentWithdrawal.objects.filter(consent__case_id__in=case_ids).only("consent_id", "withdrawn_at")
+        }
+        if rows
+        else {}
+    )
+    for consent in rows:
+        consent.withdrawal_cached = withdrawals.get(consent.pk)  # type: ignore[attr-defined]
+        consents[consent.case_id].append(consent)
+    guardians: dict[UUID, list[UUID]] = defaultdict(list)
+    for case_id, guardian_id in Guardian.objects.filter(case_id__in=case_ids).values_list("case_id", "id"):
+        guardians[case_id].append(guardian_id)
+    return consents, guardians
+
 
 def categories_for_cases(
     *, profile: StaffProfile, cases: Iterable[Case], at: datetime | None = None
 ) -> dict[UUID, frozenset[str]]:
-    """Categories ``profile`` may see on each of ``cases`` (which must already be on its team).
-
-    Takes the whole page at once so the answer costs a bounded number of queries however many
-    cases are shown.
-    """
+    """Categories ``profile`` may see on each of ``cases`` (which must already be on its team, or
+    opened by emergency access). Takes a whole page at once: a bounded number of queries."""
+    cases = list(cases)
     if profile.role in SOCIAL_SERVICES_ROLES:
         return {case.pk: CATEGORIES for case in cases}
-    return {case.pk: NOTHING for case in cases}
+    if profile.agency is None or not cases:
+        return {case.pk: NOTHING for case in cases}
+    at = at or timezone.now()
+    consents, guardians = load_consent_state([case.pk for case in cases])
+    return {
+        case.pk: shared_categories(
+            case=case, agency=profile.agency.kind, consents=consents[case.pk], guardian_ids=guardians[case.pk], at=at
+        )
+        for case in cases
+    }
 
 
 def categories_for_case(*, profile: StaffProfile, case: Case, at: datetime | None = None) -> frozenset[str]:
     return categories_for_cases(profile=profile, cases=[case], at=at)[case.pk]
+
+
+def agency_shares(*, case: Case, agency: str, at: datetime | None = None) -> frozenset[str]:
+    """What ``agency`` (a kind) may see of ``case`` now, whoever asks (police links, reports)."""
+    at = at or timezone.now()
+    consents, guardians = load_consent_state([case.pk])
+    return shared_categories(
+        case=case, agency=agency, consents=consents[case.pk], guardian_ids=guardians[case.pk], at=at
+    )
+
+
+def consent_statuses(*, case: Case, at: datetime | None = None) -> dict[UUID, str]:
+    """Each consent's status: ``withdrawn``, ``expired``, ``pending`` (not started, or another
+    required giver has not consented to the same) or ``active`` (it is part of what is shared)."""
+    at = at or timezone.now()
+    consents, guardians = load_consent_state([case.pk])
+    rows = consents[case.pk]
+    shared = {
+        agency: shared_categories(case=case, agency=agency, consents=rows, guardian_ids=guardians[case.pk], at=at)
+        for agency in {a for c in rows for a in c.agencies}  # type: ignore[attr-defined]
+    }
+    statuses: dict[UUID, str] = {}
+    for consent in rows:
+        withdrawal = getattr(consent, "withdrawal_cached", None)
+        if withdrawal is not None and withdrawal.withdrawn_at <= at:
+            statuses[consent.pk] = "withdrawn"  # type: ignore[attr-defined]
+        elif consent.valid_until <= at:  # type: ignore[attr-defined]
+            statuses[consent.pk] = "expired"  # type: ignore[attr-defined]
+        elif consent.valid_from > at or not any(  # type: ignore[attr-defined]
+            set(consent.categories) & shared[agency]
+            for agency in consent.agencies  # type: ignore[attr-defined]
+        ):
+            statuses[consent.pk] = "pending"  # type: ignore[attr-defined]
+        else:
+            statuses[consent.pk] = "active"  # type: ignore[attr-defined]
+    return statuses

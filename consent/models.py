@@ -1,0 +1,115 @@
+"""Consent records and their withdrawals (OSL 12 kap. 2 §: consent lifts secrecy).
+
+A consent is never edited or deleted: a change is a new record, and a withdrawal is a record of
+its own. Which agencies may see what is derived from these rows at each request by
+``consent.policy``; nothing is cached.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.fields import EncryptedQuerySet, EncryptedTextField
+from cases.models import AgencyKind, Case, Guardian
+
+
+class Giver(models.TextChoices):
+    GUARDIAN = "guardian", _("Guardian")
+    YOUTH = "youth", _("Youth")
+
+
+class Method(models.TextChoices):
+    WRITTEN = "written", _("Written")
+    ORAL = "oral", _("Oral")
+
+
+# Agencies that need consent to see a case; social services own the case and need none.
+CONSENT_AGENCIES = (AgencyKind.SCHOOL, AgencyKind.POLICE, AgencyKind.LEISURE)
+
+
+class Consent(models.Model):
+    """One giver's consent to share given categories of a case with given agencies, for a period."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    giver = models.CharField(_("giver"), max_length=10, choices=Giver.choices)
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="consents")
+    agencies = models.JSONField(_("agencies"))
+    categories = models.JSONField(_("categories"))
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    document_reference = EncryptedTextField(_("where the signed consent is filed"), blank=True, default="")
+    evidence_sha256 = models.CharField(_("SHA-256 of the scanned consent"), max_length=64, blank=True, default="")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(giver=Giver.GUARDIAN, guardian__isnull=False) | Q(giver=Giver.YOUTH, guardian__isnull=True),
+                name="consent_giver_matches_guardian",
+            ),
+            models.CheckConstraint(condition=Q(valid_until__gt=models.F("valid_from")), name="consent_period_valid"),
+        ]
+        indexes = [models.Index(fields=["case", "valid_until"], name="consent_case_until_idx")]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk}"
+
+    def encryption_case(self) -> Case:
+        return self.case
+
+
+class ConsentWithdrawal(models.Model):
+    """The withdrawal of one consent: when, why, and who recorded it. At most one per consent."""
+
+    consent = models.OneToOneField(Consent, on_delete=models.CASCADE, primary_key=True, related_name="withdrawal")
+    withdrawn_at = models.DateTimeField(_("withdrawn at"))
+    reason = EncryptedTextField(_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"withdrawal of consent {self.consent_id}"
+
+    def encryption_case(self) -> Case:
+        return self.consent.case
+
+
+class EmergencyAccess(models.Model):
+    """Nödåtkomst: a social services user outside the team opens a case for a limited time.
+
+    Always with a written reason; shown to auditors as an anomaly (audit issue).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = EncryptedTextField(_("reason"))
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "case", "expires_at"], name="emergency_user_case_idx")]
+
+    def __str__(self) -> str:
+        return f"emergency access {self.pk}"
+
+    def encryption_case(self) -> Case:
+        return self.case
