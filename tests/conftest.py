@@ -113,3 +113,10 @@ def client_for() -> Callable[[Any], APIClient]:
 def case_url(case: Case | str, suffix: str = "") -> str:
     case_id = case.pk if isinstance(case, Case) else case
     return f"/api/v1/cases/{case_id}/{suffix}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.test_authorization_matrix import CELLS
+
+    if CELLS["checked"]:
+        terminalreporter.write_line(f"authorization matrix: {CELLS['checked']} cells checked")

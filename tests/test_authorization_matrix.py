@@ -1,0 +1,342 @@
+"""The authorization matrix: every API route × every role × every consent state × category.
+
+Routes are discovered from the URL configuration; a route (or method) without an entry in
+RULES fails the test, so nothing new ships unexamined. For each cell the test checks the status
+code and that no marker of a category the caller may not see appears in the body. Every request
+runs in a savepoint that is rolled back, so the cells do not disturb each other. The number of
+cells checked is printed at the end of the run (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import SOCIAL_SERVICES_ROLES, Guardian, Role
+from consent import services as consent_services
+from consent.models import Consent
+from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
+from tests.conftest import YOUTH
+from tests.consent.helpers import give
+
+CELLS = {"checked": 0}
+
+MARKERS = {
+    IDENTITY: YOUTH["family_name"],
+    NOTES: "MARKER-NOTE-TEXT",
+    VISITS: "MARKER-VISIT-BASIS",
+    MEETINGS: "MARKER-MEETING-NOTES",
+}
+
+
+@dataclass(frozen=True)
+class Who:
+    name: str
+    role: str | None  # None: anonymous
+    agency: str | None
+    member: bool
+    shared: frozenset[str]  # categories shared with the caller's agency on the case
+    consent: str  # state of the withdraw target: "none" | "open" | "withdrawn"
+
+    @property
+    def ss(self) -> bool:
+        return self.role in SOCIAL_SERVICES_ROLES
+
+    @property
+    def anon(self) -> bool:
+        return self.role is None
+
+
+def member_rule(ss: int, other_member: int) -> Callable[[Who], int]:
+    """401 anonymous, 404 outsiders, ``ss`` for social services members, else ``other_member``."""
+
+    def rule(who: Who) -> int:
+        if who.anon:
+            return 401
+        if not who.member:
+            return 404
+        return ss if who.ss else other_member
+
+    return rule
+
+
+def consent_gated(category: str | None, ss: int = 200, police_always: bool = False) -> Callable[[Who], int]:
+    def rule(who: Who) -> int:
+        if who.anon:
+            return 401
+        if not who.member:
+            return 404
+        if who.ss:
+            return ss
+        if police_always and who.role == Role.POLICE:
+            return 200
+        allowed = who.shared if category is None else who.shared & {category}
+        return 200 if allowed else 403
+
+    return rule
+
+
+def authenticated(ok: int, roles: set[str] | None = None) -> Callable[[Who], int]:
+    def rule(who: Who) -> int:
+        if who.anon:
+            return 401
+        return ok if roles is None or who.role in roles else 403
+
+    return rule
+
+
+def anyone(status: int) -> Callable[[Who], int]:
+    return lambda who: status
+
+
+def police_link_post(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.member:
+        return 404
+    if who.role != Role.POLICE:
+        return 403
+    return 201 if who.shared else 403
+
+
+def police_link_get(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.member:
+        return 404
+    if who.ss:
+        return 200
+    return (200 if who.shared else 403) if who.role == Role.POLICE else 403
+
+
+def team_manager(ok: int) -> Callable[[Who], int]:
+    def rule(who: Who) -> int:
+        if who.anon:
+            return 401
+        if not who.member:
+            return 404
+        return ok if who.name in {"alice", "carl"} else 403
+
+    return rule
+
+
+def emergency(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.ss:
+        return 404
+    return 409 if who.member else 201
+
+
+def withdraw(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.member or who.consent == "none":
+        return 404
+    if not who.ss:
+        return 403
+    return 409 if who.consent == "withdrawn" else 200
+
+
+# (url name, method) → expected status. A new route or method must be added here.
+RULES: dict[tuple[str, str], Callable[[Who], int]] = {
+    ("healthz", "get"): anyone(200),
+    ("schema", "get"): anyone(200),
+    ("docs", "get"): anyone(200),
+    ("redoc", "get"): anyone(200),
+    ("auth-login", "post"): anyone(400),  # empty body
+    ("auth-logout", "post"): authenticated(204),
+    ("case-list", "get"): authenticated(200),
+    ("case-list", "post"): authenticated(201, set(SOCIAL_SERVICES_ROLES)),
+    ("case-detail", "get"): consent_gated(None),
+    ("case-detail", "patch"): member_rule(200, 403),
+    ("case-close", "post"): team_manager(200),
+    ("case-member-add", "post"): team_manager(201),
+    ("case-member-remove", "delete"): team_manager(204),
+    ("case-guardian-add", "post"): member_rule(201, 403),
+    ("case-visits", "get"): consent_gated(VISITS, police_always=True),
+    ("case-visits", "post"): lambda who: member_rule(201, 201 if who.role == Role.POLICE else 403)(who),
+    ("case-meetings", "get"): consent_gated(MEETINGS),
+    ("case-meetings", "post"): member_rule(201, 403),
+    ("case-notes", "get"): member_rule(200, 200),
+    ("case-notes", "post"): member_rule(201, 201),
+    ("case-police-links", "get"): police_link_get,
+    ("case-police-links", "post"): police_link_post,
+    ("case-consents", "get"): member_rule(200, 403),
+    ("case-consents", "post"): member_rule(201, 403),
+    ("case-emergency-access", "post"): emergency,
+    ("consent-withdraw", "post"): withdraw,
+    ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
+    ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
+}
+
+
+def api_routes() -> list[tuple[str, str]]:
+    found = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            continue  # the Django admin (tested in tests/api/test_auth_login.py), not the API
+        assert isinstance(entry, URLPattern)
+        view_class = getattr(entry.callback, "view_class", None) or getattr(entry.callback, "cls", None)
+        if view_class is None:
+            methods = ["get"]
+        else:
+            methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)]
+        found.extend((entry.name or str(entry.pattern), method) for method in methods)
+    return found
+
+
+def test_every_route_has_an_expectation() -> None:
+    missing = sorted(set(api_routes()) - set(RULES))
+    assert missing == [], f"routes without an authorization expectation: {missing}"
+    assert len(api_routes()) >= 25
+
+
+STATES = ["none", "pending", "expired", "withdrawn"] + [
+    f"active:{agency}:{category}" for agency in ("police", "school", "leisure") for category in sorted(CATEGORIES)
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", STATES)
+def test_the_matrix(
+    state: str, case: Any, alice: Any, carl: Any, olle: Any, audrey: Any, adam: Any, client_for: Any
+) -> None:
+    guardian = Guardian.objects.get(case=case)
+    shared_with: dict[str, frozenset[str]] = {"police": frozenset(), "school": frozenset(), "leisure": frozenset()}
+    target = None
+    if state == "pending":
+        case_services.guardian_add(actor=alice, case=case, data={"name": "Andra vårdnadshavaren"})
+        target = give(alice, case, guardian=guardian)
+    elif state in ("expired", "withdrawn"):
+        target = give(alice, case, guardian=guardian)
+        if state == "expired":
+            Consent.objects.filter(pk=target.pk).update(valid_until=timezone.now() - timedelta(seconds=1))
+        else:
+            consent_services.consent_withdraw(actor=alice, consent=target, reason="Återkallat")
+    elif state.startswith("active:"):
+        _, agency, category = state.split(":")
+        target = give(alice, case, guardian=guardian, agencies=[agency], categories=[category])
+        shared_with[agency] = frozenset({category})
+    # Content in every category, with markers the body check looks for.
+    case_services.case_update(actor=alice, case=case, expected_version=1, changes={"summary": MARKERS[NOTES]})
+    case_services.note_add(actor=alice, case=case, category="notes", text=MARKERS[NOTES])
+    case_services.meeting_record(actor=carl, case=case, held_at=timezone.now(), notes=MARKERS[MEETINGS])
+    case_services.visit_record(
+        actor=alice,
+        case=case,
+        occurred_at=timezone.now() - timedelta(hours=1),
+        participants=["alice", "petra"],
+        present=["youth"],
+        basis=MARKERS[VISITS],
+        notes="-",
+        outcome="-",
+    )
+    case.refresh_from_db()
+    version = case.version
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    cast: list[tuple[str, Any]] = [
+        (name, users[name]) for name in ("alice", "carl", "petra", "sara", "leo", "olle", "audrey", "adam")
+    ]
+    cast.append(("anonymous", None))
+    clients = {name: client_for(user) for name, user in cast}
+
+    consent_state = "none" if target is None else ("withdrawn" if state == "withdrawn" else "open")
+    urls = {
+        "case-detail": reverse("case-detail", kwargs={"case_id": case.pk}),
+        "consent-withdraw": reverse(
+            "consent-withdraw",
+            kwargs={"consent_id": target.pk if target else "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"},
+        ),
+    }
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("case-list", "post"): {
+            "track": "sspf",
+            "youth": {"personal_number": case.youth.personal_number, "given_name": "Ny", "family_name": "Person"},
+            "district": "Centrum",
+        },
+        ("case-detail", "patch"): {"district": "Annat"},
+        ("case-close", "post"): {"reason": "Avslut"},
+        ("case-member-add", "post"): {"username": "olle"},
+        ("case-guardian-add", "post"): {"name": "Ny vårdnadshavare"},
+        ("case-visits", "post"): {
+            "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+            "participants": ["alice", "petra"],
+            "present": ["guardian"],
+            "basis": "b",
+            "notes": "n",
+            "outcome": "o",
+        },
+        ("case-meetings", "post"): {"held_at": timezone.now().isoformat(), "notes": "m"},
+        ("case-notes", "post"): {"text": "ny anteckning"},
+        ("case-police-links", "post"): {"reference": "5000-K1-26"},
+        ("case-consents", "post"): {
+            "giver": "guardian",
+            "guardian": str(guardian.pk),
+            "agencies": ["police"],
+            "categories": ["identity"],
+            "valid_from": timezone.now().isoformat(),
+            "valid_until": (timezone.now() + timedelta(days=30)).isoformat(),
+            "method": "oral",
+        },
+        ("case-emergency-access", "post"): {"reason": "Akut läge som inte kan vänta"},
+        ("consent-withdraw", "post"): {"reason": "Återkallat"},
+        ("youth-lookup", "post"): {"personal_number": case.youth.personal_number},
+        ("auth-login", "post"): {},
+    }
+
+    failures = []
+    for name, method in api_routes():
+        url = urls.get(name) or _url(name, case)
+        for who_name, user in cast:
+            profile = getattr(user, "staff_profile", None) if user is not None else None
+            agency = profile.agency.kind if profile is not None and profile.agency else None
+            who = Who(
+                name=who_name,
+                role=profile.role if profile is not None else None,
+                agency=agency,
+                member=who_name in {"alice", "carl", "petra", "sara", "leo"},
+                shared=shared_with.get(agency or "", frozenset()),
+                consent=consent_state,
+            )
+            expected = RULES[(name, method)](who)
+            with transaction.atomic():
+                response = getattr(clients[who_name], method)(
+                    url, bodies.get((name, method), {}), HTTP_IF_MATCH=f'"{version}"'
+                )
+                transaction.set_rollback(True)
+            CELLS["checked"] += 1
+            if response.status_code != expected:
+                failures.append(
+                    f"{method.upper()} {name} as {who_name} [{state}]: {response.status_code} != {expected}"
+                )
+                continue
+            if name in ("schema", "docs", "redoc"):
+                continue
+            visible = set(CATEGORIES) if who.ss else set(who.shared)
+            if who.role == Role.POLICE and name == "case-visits":
+                visible.add(VISITS)  # a participant always sees the visit
+            body = response.content.decode()
+            for category, marker in MARKERS.items():
+                if category not in visible and marker in body:
+                    failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks {category}")
+    assert failures == []
+
+
+def _url(name: str, case: Any) -> str:
+    for kwargs in ({"case_id": case.pk, "username": "leo"}, {"case_id": case.pk}, {}):
+        try:
+            return reverse(name, kwargs=kwargs)
+        except Exception:  # noqa: BLE001,S112 - try the next shape of arguments
+            continue
+    raise AssertionError(f"cannot build a URL for {name}")
