@@ -146,6 +146,14 @@ def _case_detail_response(access: selectors.CaseAccess, *, status_code: int = 20
     return response
 
 
+def _register_shown(request: Request, profile: Any, shown: dict[Any, set[str]]) -> None:
+    """Another agency was shown content: the disclosure register records it, with its consents."""
+    from consent.disclosures import disclosures_record_shown
+
+    if profile is not None:
+        disclosures_record_shown(viewer=request.user, profile=profile, shown=shown)
+
+
 def _require_any_category(access: selectors.CaseAccess) -> None:
     if not access.categories:
         raise ConsentRequired
@@ -202,7 +210,9 @@ class CaseListApi(APIView):
         profile = selectors.staff_profile(request.user)
         categories = categories_for_cases(profile=profile, cases=page) if profile else {}
         context = {"categories": categories, "social_services": bool(profile and profile.is_social_services)}
-        return paginator.get_paginated_response(CaseListOutput(page, many=True, context=context).data)
+        body = CaseListOutput(page, many=True, context=context).data
+        _register_shown(request, profile, {case: {IDENTITY} & categories.get(case.pk, set()) for case in page})
+        return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
     def post(self, request: Request) -> Response:
@@ -235,7 +245,9 @@ class CaseDetailApi(APIView):
     def get(self, request: Request, case_id: str) -> Response:
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         _require_any_category(access)
-        return _case_detail_response(access)
+        response = _case_detail_response(access)
+        _register_shown(request, access.profile, {access.case: set(access.categories) & {IDENTITY, NOTES}})
+        return response
 
     @extend_schema(
         request=InputSerializer,
@@ -373,7 +385,10 @@ class VisitListApi(APIView):
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         paginator = Page()
         page = paginator.paginate_queryset(_visits_for(access, request.user), request, view=self) or []
-        return paginator.get_paginated_response(VisitOutput(page, many=True).data)
+        body = VisitOutput(page, many=True).data
+        if page and VISITS in access.categories:
+            _register_shown(request, access.profile, {access.case: {VISITS}})
+        return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: VisitOutput}, summary="Record a joint home visit")
     def post(self, request: Request, case_id: str) -> Response:
@@ -416,7 +431,10 @@ class MeetingListApi(APIView):
         queryset = access.case.meetings.select_related("created_by").prefetch_related("actions")
         paginator = Page()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
-        return paginator.get_paginated_response(MeetingOutput(page, many=True).data)
+        body = MeetingOutput(page, many=True).data
+        if page:
+            _register_shown(request, access.profile, {access.case: {MEETINGS}})
+        return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: MeetingOutput}, summary="Record an SSPF meeting")
     def post(self, request: Request, case_id: str) -> Response:
@@ -455,7 +473,10 @@ class NoteListApi(APIView):
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         paginator = Page()
         page = paginator.paginate_queryset(_notes_for(access), request, view=self) or []
-        return paginator.get_paginated_response(NoteOutput(page, many=True).data)
+        body = NoteOutput(page, many=True).data
+        others = {note.category for note in page if note.agency_id != access.profile.agency_id}
+        _register_shown(request, access.profile, {access.case: others})
+        return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: NoteOutput}, summary="Add a note")
     def post(self, request: Request, case_id: str) -> Response:

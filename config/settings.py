@@ -249,3 +249,25 @@ CONSENT_YOUTH_AGE = envint("CONSENT_YOUTH_AGE", 15, minimum=0)  # from this age 
 CONSENT_ADULT_AGE = envint("CONSENT_ADULT_AGE", 18, minimum=1)  # from this age only the youth's consent counts
 CONSENT_MAX_MONTHS = envint("CONSENT_MAX_MONTHS", 12, minimum=1)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
+# Secrecy-breaking provisions social services may disclose under (OSL; LAW.md). Configuration, not
+# code: a municipality's lawyers, or a new law (SOU 2024:87), add or change entries here.
+DISCLOSURE_PROVISIONS = {
+    "osl-10-18a": {
+        "label": "OSL 10 kap. 18 a §",
+        "agencies": ["police"],
+        "max_age": 21,
+        "conditions": ["likely_criminal_activity", "helps_prevent", "not_unsuitable"],
+    },
+    "osl-10-18c": {
+        "label": "OSL 10 kap. 18 c §",
+        "agencies": ["police"],
+        "max_age": None,
+        "conditions": ["prevents_serious_violence_against_relative"],
+    },
+    "osl-10-27": {
+        "label": "OSL 10 kap. 27 §",
+        "agencies": ["police", "school", "leisure"],
+        "max_age": None,
+        "conditions": ["interest_of_disclosure_outweighs_secrecy"],
+    },
+}

@@ -31,6 +31,8 @@ urlpatterns = [
         "api/v1/consents/<uuid:consent_id>/withdraw/", consent_api.ConsentWithdrawApi.as_view(), name="consent-withdraw"
     ),
     path("api/v1/consents/report", consent_api.ConsentReportApi.as_view(), name="consent-report"),
+    path(case + "disclosures/", consent_api.CaseDisclosureListApi.as_view(), name="case-disclosures"),
+    path("api/v1/disclosures/", consent_api.DisclosureRegisterApi.as_view(), name="disclosure-register"),
     path("api/v1/youths/lookup", api.YouthLookupApi.as_view(), name="youth-lookup"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,14 +15,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import selectors
+from cases.api import Page
 from cases.models import SOCIAL_SERVICES_ROLES, Role
 from cases.services import MSG_SOCIAL_SERVICES_ONLY
-from consent import reports, services
+from consent import disclosures, reports, services
 from consent.models import Giver, Method
 from consent.policy import consent_statuses
 from consent.selectors import consent_get_for_user, consents_of_case
 
-MSG_COORDINATORS_ONLY = "Only SSPF coordinators may read this report."
+MSG_COORDINATORS_ONLY = _("Only SSPF coordinators may read this report.")
+MSG_AUDITORS_ONLY = _("Only auditors may read the whole register.")
 
 
 class ConsentOutput(serializers.Serializer):
@@ -161,3 +164,73 @@ class ConsentReportApi(APIView):
         now = timezone.now()
         report = reports.consent_report(cases=cases, now=now, horizon=timedelta(days=days))
         return Response(self.OutputSerializer(report).data)
+
+
+class DisclosureOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    case = serializers.UUIDField(source="case_id")
+    case_number = serializers.CharField(source="case.number")
+    agency = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField())
+    basis = serializers.CharField()
+    consents = serializers.ListField(child=serializers.CharField())
+    provision = serializers.CharField()
+    conditions = serializers.DictField(child=serializers.BooleanField())
+    user = serializers.CharField(source="user.username")
+    disclosed_at = serializers.DateTimeField()
+
+
+class DisclosureDetailOutput(DisclosureOutput):
+    assessment = serializers.CharField()
+    information = serializers.CharField()
+
+
+class CaseDisclosureListApi(APIView):
+    """The case's disclosure register (social services on the team): GET it; POST a disclosure
+    made under a secrecy-breaking provision (e.g. OSL 10 kap. 18 a §) with its assessment."""
+
+    @extend_schema_serializer(component_name="DisclosureCreateInput")
+    class InputSerializer(serializers.Serializer):
+        agency = serializers.ChoiceField(choices=[("police", "police"), ("school", "school"), ("leisure", "leisure")])
+        provision = serializers.CharField(max_length=40)
+        conditions = serializers.DictField(child=serializers.BooleanField())
+        assessment = serializers.CharField(max_length=20_000)
+        information = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+        categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+
+    @extend_schema(responses=DisclosureDetailOutput(many=True), summary="The case's disclosure register")
+    def get(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        _require_social_services_member(access)
+        queryset = disclosures.disclosures_of_case(case=access.case)
+        paginator = Page()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        for row in page:
+            row.case = access.case
+        return paginator.get_paginated_response(DisclosureDetailOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: DisclosureDetailOutput}, summary="Register a disclosure")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = disclosures.disclosure_record_statutory(actor=request.user, case=access.case, **data.validated_data)
+        return Response(DisclosureDetailOutput(row).data, status=status.HTTP_201_CREATED)
+
+
+class DisclosureRegisterApi(APIView):
+    """The whole register for auditors: metadata only (no assessment, no information)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("case", str, description="case id or number")],
+        responses=DisclosureOutput(many=True),
+        summary="The disclosure register (auditors)",
+    )
+    def get(self, request: Request) -> Response:
+        profile = selectors.staff_profile(request.user)
+        if profile is None or profile.role != Role.AUDITOR:
+            raise PermissionDenied(MSG_AUDITORS_ONLY)
+        queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
+        paginator = Page()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)

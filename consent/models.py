@@ -113,3 +113,49 @@ class EmergencyAccess(models.Model):
 
     def encryption_case(self) -> Case:
         return self.case
+
+
+class DisclosureBasis(models.TextChoices):
+    CONSENT = "consent", _("Consent")
+    STATUTE = "statute", _("Statutory provision")
+
+
+class Disclosure(models.Model):
+    """The disclosure register: content of a case made visible to another agency, and on what
+    ground (JO 584-2013: what, to whom, on which ground, with the assessment).
+
+    Consent-based rows are written by the system each time another agency is shown content;
+    statutory rows are entered by social services (e.g. OSL 10 kap. 18 a §) with the provision's
+    conditions and the written assessment. Auditors read the metadata, never the assessment.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    agency = models.CharField(_("to agency"), max_length=20, choices=AgencyKind.choices)
+    categories = models.JSONField(_("categories"))
+    basis = models.CharField(_("basis"), max_length=10, choices=DisclosureBasis.choices)
+    consents = models.JSONField(_("consents relied on"), default=list, blank=True)
+    provision = models.CharField(_("provision"), max_length=40, blank=True, default="")
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    assessment = EncryptedTextField(_("assessment"), blank=True, default="")
+    information = EncryptedTextField(_("information disclosed"), blank=True, default="")
+    # Who entered a statutory disclosure, or who was shown the content under consent.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    disclosed_at = models.DateTimeField()
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-disclosed_at", "id"]
+        indexes = [models.Index(fields=["case", "-disclosed_at"], name="disclosure_case_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(basis=DisclosureBasis.CONSENT) | ~Q(provision=""), name="disclosure_statute_names_provision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"disclosure {self.pk}"
+
+    def encryption_case(self) -> Case:
+        return self.case

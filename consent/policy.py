@@ -59,22 +59,32 @@ def consent_is_active(consent: object, at: datetime) -> bool:
     return consent.valid_from <= at < consent.valid_until  # type: ignore[attr-defined]
 
 
+def sharing(
+    *, case: Case, agency: str, consents: Iterable[object], guardian_ids: Iterable[UUID], at: datetime
+) -> dict[str, frozenset[UUID]]:
+    """Each category of ``case`` that ``agency`` (a kind) may see at ``at``, with the consents it
+    rests on (for the disclosure register)."""
+    required = required_givers(case=case, guardian_ids=guardian_ids, at=at)
+    if not required:
+        return {}
+    by_giver: dict[Giver, dict[str, set[UUID]]] = defaultdict(lambda: defaultdict(set))
+    for consent in consents:
+        if agency in consent.agencies and consent_is_active(consent, at):  # type: ignore[attr-defined]
+            giver = (consent.giver, consent.guardian_id)  # type: ignore[attr-defined]
+            for category in consent.categories:  # type: ignore[attr-defined]
+                by_giver[giver][category].add(consent.pk)  # type: ignore[attr-defined]
+    result: dict[str, frozenset[UUID]] = {}
+    for category in CATEGORIES:
+        if all(category in by_giver.get(giver, {}) for giver in required):
+            result[category] = frozenset(cid for giver in required for cid in by_giver[giver][category])
+    return result
+
+
 def shared_categories(
     *, case: Case, agency: str, consents: Iterable[object], guardian_ids: Iterable[UUID], at: datetime
 ) -> frozenset[str]:
     """The categories of ``case`` that ``agency`` (a kind) may see at ``at``, given its consents."""
-    required = required_givers(case=case, guardian_ids=guardian_ids, at=at)
-    if not required:
-        return NOTHING
-    by_giver: dict[Giver, set[str]] = defaultdict(set)
-    for consent in consents:
-        if agency in consent.agencies and consent_is_active(consent, at):  # type: ignore[attr-defined]
-            giver = (consent.giver, consent.guardian_id)  # type: ignore[attr-defined]
-            by_giver[giver].update(consent.categories)  # type: ignore[attr-defined]
-    result = set(CATEGORIES)
-    for giver in required:
-        result &= by_giver.get(giver, set())
-    return frozenset(result)
+    return frozenset(sharing(case=case, agency=agency, consents=consents, guardian_ids=guardian_ids, at=at))
 
 
 def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[object]], dict[UUID, list[UUID]]]:
@@ -116,12 +126,14 @@ def categories_for_cases(
         return {case.pk: NOTHING for case in cases}
     at = at or timezone.now()
     consents, guardians = load_consent_state([case.pk for case in cases])
-    return {
-        case.pk: shared_categories(
+    result: dict[UUID, frozenset[str]] = {}
+    for case in cases:
+        basis = sharing(
             case=case, agency=profile.agency.kind, consents=consents[case.pk], guardian_ids=guardians[case.pk], at=at
         )
-        for case in cases
-    }
+        case.__dict__["_sharing_basis"] = basis  # what the disclosure register records if shown
+        result[case.pk] = frozenset(basis)
+    return result
 
 
 def categories_for_case(*, profile: StaffProfile, case: Case, at: datetime | None = None) -> frozenset[str]:

@@ -177,6 +177,9 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("consent-withdraw", "post"): withdraw,
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
+    ("case-disclosures", "get"): member_rule(200, 403),
+    ("case-disclosures", "post"): member_rule(201, 403),
+    ("disclosure-register", "get"): authenticated(200, {Role.AUDITOR}),
 }
 
 
@@ -293,6 +296,13 @@ def test_the_matrix(
         ("consent-withdraw", "post"): {"reason": "Återkallat"},
         ("youth-lookup", "post"): {"personal_number": case.youth.personal_number},
         ("auth-login", "post"): {},
+        ("case-disclosures", "post"): {
+            "agency": "police",
+            "provision": "osl-10-18a",
+            "conditions": {"likely_criminal_activity": True, "helps_prevent": True, "not_unsuitable": True},
+            "assessment": "Bedömning enligt 18 a §",
+            "categories": ["visits"],
+        },
     }
 
     failures = []

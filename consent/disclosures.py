@@ -1,0 +1,138 @@
+"""The disclosure register: writes (statutory disclosures, and consent-based showing of content
+to another agency) and reads (social services on the case; auditors, metadata only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import personnummer
+from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
+from cases.services import _require_open, _require_social_services
+from consent.models import Disclosure, DisclosureBasis
+from consent.policy import CATEGORIES
+
+MSG_UNKNOWN_PROVISION = _("Unknown provision. Choose one of the configured provisions.")
+MSG_AGENCY_NOT_UNDER_PROVISION = _("This provision does not allow disclosure to this agency.")
+MSG_CONDITION_UNMET = _("Every condition of the provision must be met and confirmed.")
+MSG_TOO_OLD = _("This provision applies only to a person under {age}.")
+MSG_ASSESSMENT_REQUIRED = _("Write down the assessment behind the disclosure.")
+MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}.")
+
+
+@transaction.atomic
+def disclosure_record_statutory(
+    *,
+    actor: AbstractBaseUser,
+    case: Case,
+    agency: str,
+    provision: str,
+    conditions: Mapping[str, bool],
+    assessment: str,
+    information: str,
+    categories: Iterable[str],
+) -> Disclosure:
+    """Register a disclosure without consent under a secrecy-breaking provision (social services
+    on the team). Each of the provision's conditions must be confirmed and the assessment written
+    down (JO 584-2013); the provision's own limits (agency, age) are checked."""
+    _require_social_services(actor)
+    _require_open(case)
+    errors: dict[str, list[Any]] = {}
+    rule = settings.DISCLOSURE_PROVISIONS.get(provision)
+    categories = list(categories)
+    unknown = [MSG_UNKNOWN_CATEGORY.format(value=c) for c in categories if c not in CATEGORIES]
+    if unknown or not categories:
+        errors["categories"] = unknown or [_("Choose at least one.")]
+    if not assessment.strip():
+        errors["assessment"] = [MSG_ASSESSMENT_REQUIRED]
+    if rule is None:
+        errors["provision"] = [MSG_UNKNOWN_PROVISION]
+    else:
+        if agency not in rule["agencies"]:
+            errors["agency"] = [MSG_AGENCY_NOT_UNDER_PROVISION]
+        unmet = [name for name in rule["conditions"] if conditions.get(name) is not True]
+        if unmet:
+            errors["conditions"] = [MSG_CONDITION_UNMET]
+        max_age = rule.get("max_age")
+        if max_age is not None and personnummer.age_on(case.youth.personal_number, timezone.localdate()) >= max_age:
+            errors["provision"] = [MSG_TOO_OLD.format(age=max_age)]
+    if errors:
+        raise ValidationError(errors)
+    disclosure = Disclosure(
+        case=case,
+        agency=agency,
+        categories=sorted(set(categories)),
+        basis=DisclosureBasis.STATUTE,
+        provision=provision,
+        conditions={name: True for name in rule["conditions"]},  # type: ignore[index]
+        assessment=assessment,
+        information=information,
+        user=actor,
+        disclosed_at=timezone.now(),
+    )
+    disclosure.full_clean(exclude=["case", "user"])
+    disclosure.save()
+    return disclosure
+
+
+def disclosures_record_shown(
+    *, viewer: AbstractBaseUser, profile: StaffProfile, shown: Mapping[Case, set[str]]
+) -> None:
+    """Register that ``viewer`` (another agency) was shown these categories of these cases, with
+    the consents that allowed it. One insert however many cases; nothing for social services."""
+    if profile.role in SOCIAL_SERVICES_ROLES or profile.agency is None:
+        return
+    now = timezone.now()
+    rows = []
+    for case, categories in shown.items():
+        if not categories:
+            continue
+        basis = case.__dict__.get("_sharing_basis", {})
+        rows.append(
+            Disclosure(
+                case=case,
+                agency=profile.agency.kind,
+                categories=sorted(categories),
+                basis=DisclosureBasis.CONSENT,
+                consents=sorted({str(cid) for category in categories for cid in basis.get(category, ())}),
+                user=viewer,
+                disclosed_at=now,
+            )
+        )
+    Disclosure.objects.bulk_create(rows)
+
+
+def disclosures_of_case(*, case: Case) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(case=case).select_related("user")
+
+
+def disclosures_for_auditor(*, case_ref: str | None) -> QuerySet[Disclosure]:
+    """The register for log review: metadata only (the caller's serializer shows no content)."""
+    queryset = Disclosure.objects.select_related("case", "user").only(
+        "id",
+        "agency",
+        "categories",
+        "basis",
+        "consents",
+        "provision",
+        "conditions",
+        "disclosed_at",
+        "case__id",
+        "case__number",
+        "user__username",
+    )
+    if case_ref:
+        queryset = (
+            queryset.filter(case__number=case_ref)
+            if "-" in case_ref and len(case_ref) < 20
+            else (queryset.filter(case_id=case_ref))
+        )
+    return queryset.order_by("-disclosed_at", "-id")
