@@ -210,3 +210,42 @@ def test_only_social_services_record_and_read_consents(
     assert client.post(case_url(case, "consents/"), valid_body(case)).status_code == 403
     assert client.get(case_url(case, "consents/")).status_code == 403
     assert not Consent.objects.exists()
+
+
+def test_the_report_command_lists_what_expires(case: Any, alice: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    soon = give(alice, case, guardian=guardian_of(case), days=5)
+    out = StringIO()
+
+    call_command("consent_report", "--days", "10", stdout=out, stderr=StringIO())
+
+    assert [item["consent"] for item in json.loads(out.getvalue())["expiring"]] == [str(soon.pk)]
+
+
+def test_seed_demo_runs_twice_and_shares_the_first_case(settings: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", "--json", stdout=first)
+    call_command("seed_demo", "--json", stdout=second)
+
+    one, two = json.loads(first.getvalue()), json.loads(second.getvalue())
+    assert [c["id"] for c in one["cases"]] == [c["id"] for c in two["cases"]]
+    assert {u["role"] for u in two["users"]} >= {
+        "social_worker",
+        "coordinator",
+        "police",
+        "school",
+        "leisure",
+        "auditor",
+        "admin",
+    }
+    assert Consent.objects.count() == 1

@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import personnummer, services
 from cases.models import Agency, AgencyKind, Case, Role, Track
+from consent import services as consent_services
 
 AGENCIES = [
     ("Socialtjänsten Strängnäs", AgencyKind.SOCIAL_SERVICES),
@@ -112,6 +113,23 @@ class Command(BaseCommand):
             "totp_secret": secret,
         }
 
+    def _demo_consent(self, actor: Any, case: Case) -> None:
+        """The first SSPF case gets its guardian's written consent: school and police may see
+        identity and meetings for six months. The other cases have none (deny by default)."""
+        now = timezone.now()
+        consent_services.consent_record(
+            actor=actor,
+            case=case,
+            giver="guardian",
+            guardian=case.guardians.get().pk,
+            agencies=["school", "police"],
+            categories=["identity", "meetings"],
+            valid_from=now,
+            valid_until=now + timedelta(days=180),
+            method="written",
+            document_reference="Demopärm, flik 1",
+        )
+
     def _cases(self) -> list[dict[str, Any]]:
         user_model = get_user_model()
         alice = user_model.objects.get(username="alice")
@@ -133,5 +151,7 @@ class Command(BaseCommand):
                 )
                 for username in ("carl", "petra", "sara", "leo"):
                     services.case_member_add(actor=alice, case=case, username=username)
+                if serial == 101:
+                    self._demo_consent(alice, case)
                 existing.append(case)
         return [{"id": str(case.pk), "number": case.number, "track": case.track} for case in existing]
