@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -33,6 +34,7 @@ from cases.models import (
     PresentRole,
     Role,
     Track,
+    VisitNote,
 )
 from consent.policy import IDENTITY, MEETINGS, NOTES, VISITS, categories_for_cases
 
@@ -324,6 +326,14 @@ class ScreeningIO(serializers.Serializer):
     result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class VisitNoteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    agency = serializers.CharField(source="agency.kind")
+    author = serializers.CharField(source="author.username")
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
 class VisitOutput(serializers.Serializer):
     id = serializers.UUIDField()
     occurred_at = serializers.DateTimeField()
@@ -332,8 +342,8 @@ class VisitOutput(serializers.Serializer):
     source = serializers.CharField()
     basis = serializers.CharField()
     family_told = serializers.CharField()
-    notes = serializers.CharField()
     outcome = serializers.CharField()
+    agency_notes = serializers.SerializerMethodField()
     screening = serializers.SerializerMethodField()
     support_offered = serializers.CharField()
     follow_up_at = serializers.DateField()
@@ -342,6 +352,15 @@ class VisitOutput(serializers.Serializer):
 
     def get_participants(self, visit: HomeVisit) -> list[str]:
         return [user.username for user in visit.participants.all()]
+
+    @extend_schema_field(VisitNoteOutput(many=True))
+    def get_agency_notes(self, visit: HomeVisit) -> list[dict[str, Any]]:
+        """Each agency's own notes: the caller's agency's always; another agency's only for
+        social services or under a consent that shares visits with the caller's agency."""
+        access: selectors.CaseAccess = self.context["access"]
+        everything = access.profile.role in SOCIAL_SERVICES_ROLES or VISITS in access.categories
+        notes = [n for n in visit.agency_notes.all() if everything or n.agency_id == access.profile.agency_id]
+        return VisitNoteOutput(notes, many=True).data
 
     def get_screening(self, visit: HomeVisit) -> dict[str, Any] | None:
         if visit.screening_offered is None:
@@ -354,7 +373,8 @@ class VisitOutput(serializers.Serializer):
 
 
 def _visits_for(access: selectors.CaseAccess, user: Any) -> QuerySet[HomeVisit]:
-    queryset = access.case.visits.select_related("created_by").prefetch_related("participants")
+    notes = Prefetch("agency_notes", queryset=VisitNote.objects.select_related("agency", "author"))
+    queryset = access.case.visits.select_related("created_by").prefetch_related("participants", notes)
     if VISITS in access.categories:
         return queryset
     if access.profile.role == Role.POLICE:
@@ -385,7 +405,7 @@ class VisitListApi(APIView):
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         paginator = Page()
         page = paginator.paginate_queryset(_visits_for(access, request.user), request, view=self) or []
-        body = VisitOutput(page, many=True).data
+        body = VisitOutput(page, many=True, context={"access": access}).data
         if page and VISITS in access.categories:
             _register_shown(request, access.profile, {access.case: {VISITS}})
         return paginator.get_paginated_response(body)
@@ -396,7 +416,27 @@ class VisitListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         visit = services.visit_record(actor=request.user, case=access.case, **data.validated_data)
-        return Response(VisitOutput(visit).data, status=status.HTTP_201_CREATED)
+        visit = _visits_for(access, request.user).get(pk=visit.pk)
+        return Response(VisitOutput(visit, context={"access": access}).data, status=status.HTTP_201_CREATED)
+
+
+class VisitNoteAddApi(APIView):
+    """An agency's own notes on a visit: social services on the team, or police who took part."""
+
+    @extend_schema_serializer(component_name="VisitNoteCreateInput")
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=100_000)
+
+    @extend_schema(request=InputSerializer, responses={201: VisitNoteOutput}, summary="Add notes to a visit")
+    def post(self, request: Request, case_id: str, visit_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        visit = access.case.visits.filter(pk=visit_id).first()
+        if visit is None:
+            raise Http404
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.visit_note_add(actor=request.user, visit=visit, text=data.validated_data["text"])
+        return Response(VisitNoteOutput(note).data, status=status.HTTP_201_CREATED)
 
 
 class ActionIO(serializers.Serializer):

@@ -349,7 +349,6 @@ class HomeVisit(models.Model):
     source = EncryptedTextField(_("tip or source"), blank=True, default="")
     basis = EncryptedTextField(_("basis for the suspicion"))
     family_told = EncryptedTextField(_("what the family was told"), blank=True, default="")
-    notes = EncryptedTextField(_("notes"))
     outcome = EncryptedTextField(_("outcome"))
     screening_offered = models.BooleanField(_("drug screening offered"), null=True, blank=True)
     screening_accepted = models.BooleanField(_("drug screening accepted"), null=True, blank=True)
@@ -375,6 +374,31 @@ class HomeVisit(models.Model):
 
     def encryption_case(self) -> Case:
         return self.case
+
+
+class VisitNote(models.Model):
+    """One agency's own notes on a joint home visit. The visit's shared part is every
+    participant's; these are the writing agency's, shown to the other only as consent allows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    visit = models.ForeignKey(HomeVisit, on_delete=models.CASCADE, related_name="agency_notes")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"visit note {self.pk}"
+
+    def encryption_case(self) -> Case:
+        # Through the visit: a prefetched note has it (and its case and key) in memory already.
+        return self.visit.case
 
 
 class NoteCategory(models.TextChoices):

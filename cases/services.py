@@ -42,6 +42,7 @@ from cases.models import (
     Role,
     StaffProfile,
     Track,
+    VisitNote,
     Youth,
 )
 from cases.selectors import PNR_INDEX_PURPOSE, VIEW_CASE, staff_profile
@@ -60,6 +61,7 @@ MSG_OWNER_STAYS = _("The owning social worker cannot be removed from the team.")
 MSG_PARTICIPANT_NOT_MEMBER = _("Every participant must be on the case team.")
 MSG_VISIT_NEEDS_BOTH = _("A joint home visit needs at least one police officer and one social services member.")
 MSG_VISIT_WRITERS = _("Only social services and police members of the team may record home visits.")
+MSG_VISIT_NOTE_WRITERS = _("Only social services on the team and police who took part may write on a visit.")
 MSG_SCREENING_ACCEPT_WITHOUT_OFFER = _("A screening cannot be accepted unless it was offered.")
 MSG_DUPLICATE = _("Each value may appear only once.")
 MSG_FUTURE = _("This cannot be in the future.")
@@ -348,7 +350,6 @@ def visit_record(
         source=source,
         basis=basis,
         family_told=family_told,
-        notes=notes,
         outcome=outcome,
         screening_offered=screening.get("offered"),
         screening_accepted=screening.get("accepted"),
@@ -360,7 +361,28 @@ def visit_record(
     visit.full_clean(exclude=["case", "created_by"])
     visit.save()
     visit.participants.set([user for user, _role in users])
+    if notes:
+        _visit_note_save(visit=visit, profile=profile, actor=actor, text=notes)
     return visit
+
+
+def _visit_note_save(*, visit: HomeVisit, profile: StaffProfile, actor: AbstractBaseUser, text: str) -> VisitNote:
+    note = VisitNote(visit=visit, case=visit.case, agency=profile.agency, author=actor, text=text)
+    note.full_clean(exclude=["visit", "case", "agency", "author"])
+    note.save()
+    return note
+
+
+@transaction.atomic
+def visit_note_add(*, actor: AbstractBaseUser, visit: HomeVisit, text: str) -> VisitNote:
+    """Add the actor's agency's own notes to a visit: social services on the team, or a police
+    officer who took part. Nobody else writes on a visit."""
+    profile = staff_profile(actor)
+    participant = visit.participants.filter(pk=actor.pk).exists()
+    if profile is None or not (profile.role in SOCIAL_SERVICES_ROLES or (profile.role == Role.POLICE and participant)):
+        raise PermissionDenied(MSG_VISIT_NOTE_WRITERS)
+    _require_open(visit.case)
+    return _visit_note_save(visit=visit, profile=profile, actor=actor, text=text)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ urlpatterns = [
     path(case + "members/<str:username>/", api.CaseMemberRemoveApi.as_view(), name="case-member-remove"),
     path(case + "guardians/", api.GuardianAddApi.as_view(), name="case-guardian-add"),
     path(case + "visits/", api.VisitListApi.as_view(), name="case-visits"),
+    path(case + "visits/<uuid:visit_id>/notes/", api.VisitNoteAddApi.as_view(), name="case-visit-notes"),
     path(case + "meetings/", api.MeetingListApi.as_view(), name="case-meetings"),
     path(case + "notes/", api.NoteListApi.as_view(), name="case-notes"),
     path(case + "police-links/", api.PoliceLinkListApi.as_view(), name="case-police-links"),

@@ -30,6 +30,7 @@ from tests.consent.helpers import give
 
 CELLS = {"checked": 0}
 
+SS_VISIT_NOTE = "MARKER-SOCIAL-SERVICES-VISIT-NOTE"
 MARKERS = {
     IDENTITY: YOUTH["family_name"],
     NOTES: "MARKER-NOTE-TEXT",
@@ -177,6 +178,7 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("consent-withdraw", "post"): withdraw,
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
+    ("case-visit-notes", "post"): lambda who: member_rule(201, 201 if who.role == Role.POLICE else 403)(who),
     ("case-disclosures", "get"): member_rule(200, 403),
     ("case-disclosures", "post"): member_rule(201, 403),
     ("disclosure-register", "get"): authenticated(200, {Role.AUDITOR}),
@@ -234,14 +236,14 @@ def test_the_matrix(
     case_services.case_update(actor=alice, case=case, expected_version=1, changes={"summary": MARKERS[NOTES]})
     case_services.note_add(actor=alice, case=case, category="notes", text=MARKERS[NOTES])
     case_services.meeting_record(actor=carl, case=case, held_at=timezone.now(), notes=MARKERS[MEETINGS])
-    case_services.visit_record(
+    visit = case_services.visit_record(
         actor=alice,
         case=case,
         occurred_at=timezone.now() - timedelta(hours=1),
         participants=["alice", "petra"],
         present=["youth"],
         basis=MARKERS[VISITS],
-        notes="-",
+        notes=SS_VISIT_NOTE,
         outcome="-",
     )
     case.refresh_from_db()
@@ -257,6 +259,7 @@ def test_the_matrix(
     consent_state = "none" if target is None else ("withdrawn" if state == "withdrawn" else "open")
     urls = {
         "case-detail": reverse("case-detail", kwargs={"case_id": case.pk}),
+        "case-visit-notes": reverse("case-visit-notes", kwargs={"case_id": case.pk, "visit_id": visit.pk}),
         "consent-withdraw": reverse(
             "consent-withdraw",
             kwargs={"consent_id": target.pk if target else "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"},
@@ -282,6 +285,7 @@ def test_the_matrix(
         },
         ("case-meetings", "post"): {"held_at": timezone.now().isoformat(), "notes": "m"},
         ("case-notes", "post"): {"text": "ny anteckning"},
+        ("case-visit-notes", "post"): {"text": "egen anteckning"},
         ("case-police-links", "post"): {"reference": "5000-K1-26"},
         ("case-consents", "post"): {
             "giver": "guardian",
@@ -340,6 +344,9 @@ def test_the_matrix(
             for category, marker in MARKERS.items():
                 if category not in visible and marker in body:
                     failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks {category}")
+            # Social services' own notes on the visit: for police participants only under consent.
+            if SS_VISIT_NOTE in body and not (who.ss or VISITS in who.shared):
+                failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks the visit notes")
     assert failures == []
 
 

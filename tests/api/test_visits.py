@@ -98,6 +98,7 @@ def test_listing_visits_costs_the_same_however_many(
     for _ in range(6):
         client.post(case_url(case, "visits/"), visit())
 
+    # token, case, count, page, participants, agency notes, savepoints; nothing per visit
     with django_assert_max_num_queries(9):
         response = client.get(case_url(case, "visits/"))
 
@@ -113,3 +114,45 @@ def test_screening_and_the_optional_fields_may_be_left_out(case: Any, alice: Any
     assert response.status_code == 201
     assert response.json()["screening"] is None
     assert response.json()["follow_up_at"] is None
+
+
+def test_each_agency_keeps_its_own_notes_on_a_visit(case: Any, alice: Any, petra: Any, client_for: Any) -> None:
+    created = client_for(alice).post(case_url(case, "visits/"), visit(notes="Socialtjänstens egna iakttagelser"))
+    visit_id = created.json()["id"]
+
+    police_note = client_for(petra).post(case_url(case, f"visits/{visit_id}/notes/"), {"text": "Polisens notering"})
+    police_view = client_for(petra).get(case_url(case, "visits/")).json()["results"][0]
+    social_view = client_for(alice).get(case_url(case, "visits/")).json()["results"][0]
+
+    assert police_note.status_code == 201
+    assert [n["text"] for n in police_view["agency_notes"]] == ["Polisens notering"]
+    assert police_view["basis"] == visit()["basis"]  # the shared part
+    assert [n["agency"] for n in social_view["agency_notes"]] == ["social_services", "police"]
+
+
+def test_consent_shows_the_other_agencys_visit_notes_to_the_police(
+    case: Any, alice: Any, petra: Any, client_for: Any
+) -> None:
+    from cases.models import Guardian
+    from tests.consent.helpers import give
+
+    client_for(alice).post(case_url(case, "visits/"), visit(notes="Socialtjänstens egna iakttagelser"))
+    give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["visits"])
+
+    police_view = client_for(petra).get(case_url(case, "visits/")).json()["results"][0]
+
+    assert [n["text"] for n in police_view["agency_notes"]] == ["Socialtjänstens egna iakttagelser"]
+
+
+def test_only_participants_and_social_services_write_on_a_visit(
+    case: Any, alice: Any, sara: Any, client_for: Any
+) -> None:
+    visit_id = client_for(alice).post(case_url(case, "visits/"), visit()).json()["id"]
+
+    assert client_for(sara).post(case_url(case, f"visits/{visit_id}/notes/"), {"text": "x"}).status_code == 403
+    assert (
+        client_for(alice)
+        .post(case_url(case, "visits/7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11/notes/"), {"text": "x"})
+        .status_code
+        == 404
+    )
