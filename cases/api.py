@@ -342,6 +342,7 @@ class VisitOutput(serializers.Serializer):
     source = serializers.CharField()
     basis = serializers.CharField()
     family_told = serializers.CharField()
+    notes = serializers.SerializerMethodField()
     outcome = serializers.CharField()
     agency_notes = serializers.SerializerMethodField()
     screening = serializers.SerializerMethodField()
@@ -353,14 +354,20 @@ class VisitOutput(serializers.Serializer):
     def get_participants(self, visit: HomeVisit) -> list[str]:
         return [user.username for user in visit.participants.all()]
 
-    @extend_schema_field(VisitNoteOutput(many=True))
-    def get_agency_notes(self, visit: HomeVisit) -> list[dict[str, Any]]:
+    def _visible_notes(self, visit: HomeVisit) -> list[VisitNote]:
         """Each agency's own notes: the caller's agency's always; another agency's only for
         social services or under a consent that shares visits with the caller's agency."""
         access: selectors.CaseAccess = self.context["access"]
         everything = access.profile.role in SOCIAL_SERVICES_ROLES or VISITS in access.categories
-        notes = [n for n in visit.agency_notes.all() if everything or n.agency_id == access.profile.agency_id]
-        return VisitNoteOutput(notes, many=True).data
+        return [n for n in visit.agency_notes.all() if everything or n.agency_id == access.profile.agency_id]
+
+    def get_notes(self, visit: HomeVisit) -> str:
+        """API.md's ``notes``: the texts of the notes the caller may see, oldest first."""
+        return "\n\n".join(note.text for note in self._visible_notes(visit))
+
+    @extend_schema_field(VisitNoteOutput(many=True))
+    def get_agency_notes(self, visit: HomeVisit) -> list[dict[str, Any]]:
+        return VisitNoteOutput(self._visible_notes(visit), many=True).data
 
     def get_screening(self, visit: HomeVisit) -> dict[str, Any] | None:
         if visit.screening_offered is None:

@@ -79,6 +79,9 @@ def _require_team_manager(actor: AbstractBaseUser, case: Case) -> StaffProfile:
     profile = _require_social_services(actor)
     if profile.role != Role.COORDINATOR and case.owner_id != actor.pk:
         raise PermissionDenied(MSG_TEAM_MANAGERS_ONLY)
+    # On the team, not merely inside it by emergency access: nobody turns nödåtkomst into membership.
+    if not CaseMember.objects.filter(case=case, user=actor).exists():
+        raise PermissionDenied(MSG_TEAM_MANAGERS_ONLY)
     return profile
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from cases import selectors
 from cases.api import Page
-from cases.models import SOCIAL_SERVICES_ROLES, Role
+from cases.models import SOCIAL_SERVICES_ROLES, CaseStatus, Role
 from cases.services import MSG_SOCIAL_SERVICES_ONLY
 from consent import disclosures, reports, services
 from consent.models import Giver, Method
@@ -160,7 +160,11 @@ class ConsentReportApi(APIView):
             days = max(1, min(int(request.query_params.get("days", 30)), 365))
         except ValueError:
             raise serializers.ValidationError({"days": ["A whole number of days."]}) from None
-        cases = list(selectors.case_queryset_for_user(request.user, emergency=False).select_related("key", "youth"))
+        cases = list(
+            selectors.case_queryset_for_user(request.user, emergency=False)
+            .filter(status=CaseStatus.OPEN)
+            .select_related("key", "youth")
+        )
         now = timezone.now()
         report = reports.consent_report(cases=cases, now=now, horizon=timedelta(days=days))
         return Response(self.OutputSerializer(report).data)

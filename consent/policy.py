@@ -88,7 +88,7 @@ def shared_categories(
 
 
 def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[object]], dict[UUID, list[UUID]]]:
-    """Consents (with their withdrawals) and guardian ids of the given cases: two queries."""
+    """Consents (with their withdrawals) and guardian ids of the given cases: at most three queries."""
     from consent.models import Consent, ConsentWithdrawal
 
     consents: dict[UUID, list[object]] = defaultdict(list)
@@ -118,7 +118,7 @@ def categories_for_cases(
     *, profile: StaffProfile, cases: Iterable[Case], at: datetime | None = None
 ) -> dict[UUID, frozenset[str]]:
     """Categories ``profile`` may see on each of ``cases`` (which must already be on its team, or
-    opened by emergency access). Takes a whole page at once: a bounded number of queries."""
+    opened by emergency access). Takes a whole page at once: at most three queries."""
     cases = list(cases)
     if profile.role in SOCIAL_SERVICES_ROLES:
         return {case.pk: CATEGORIES for case in cases}
@@ -150,8 +150,9 @@ def agency_shares(*, case: Case, agency: str, at: datetime | None = None) -> fro
 
 
 def consent_statuses(*, case: Case, at: datetime | None = None) -> dict[UUID, str]:
-    """Each consent's status: ``withdrawn``, ``expired``, ``pending`` (not started, or another
-    required giver has not consented to the same) or ``active`` (it is part of what is shared)."""
+    """Each consent's status: ``withdrawn``, ``expired``, ``pending`` (not started, its giver's
+    consent does not count at the youth's age, or another required giver has not consented to the
+    same) or ``active`` (it is part of what is shared)."""
     at = at or timezone.now()
     consents, guardians = load_consent_state([case.pk])
     rows = consents[case.pk]
@@ -159,6 +160,7 @@ def consent_statuses(*, case: Case, at: datetime | None = None) -> dict[UUID, st
         agency: shared_categories(case=case, agency=agency, consents=rows, guardian_ids=guardians[case.pk], at=at)
         for agency in {a for c in rows for a in c.agencies}  # type: ignore[attr-defined]
     }
+    required = required_givers(case=case, guardian_ids=guardians[case.pk], at=at)
     statuses: dict[UUID, str] = {}
     for consent in rows:
         withdrawal = getattr(consent, "withdrawal_cached", None)
@@ -166,9 +168,13 @@ def consent_statuses(*, case: Case, at: datetime | None = None) -> dict[UUID, st
             statuses[consent.pk] = "withdrawn"  # type: ignore[attr-defined]
         elif consent.valid_until <= at:  # type: ignore[attr-defined]
             statuses[consent.pk] = "expired"  # type: ignore[attr-defined]
-        elif consent.valid_from > at or not any(  # type: ignore[attr-defined]
-            set(consent.categories) & shared[agency]
-            for agency in consent.agencies  # type: ignore[attr-defined]
+        elif (
+            (consent.giver, consent.guardian_id) not in required
+            or consent.valid_from > at
+            or not any(  # type: ignore[attr-defined]
+                set(consent.categories) & shared[agency]
+                for agency in consent.agencies  # type: ignore[attr-defined]
+            )
         ):
             statuses[consent.pk] = "pending"  # type: ignore[attr-defined]
         else:

@@ -24,7 +24,7 @@ def _birthday(born: date, years: int) -> date:
 
 def consent_report(*, cases: list[Case], now: datetime, horizon: timedelta) -> dict[str, list[dict[str, Any]]]:
     """Consents expiring within ``horizon`` and sharing stopped by an age change within the last
-    ``horizon``, for ``cases`` (each with its key and youth loaded). Two queries in all."""
+    ``horizon``, for ``cases`` (each with its key and youth loaded). At most three queries."""
     consents, guardians = load_consent_state([case.pk for case in cases])
     expiring: list[dict[str, Any]] = []
     stopped: list[dict[str, Any]] = []

@@ -34,6 +34,7 @@ MSG_GUARDIAN_NOT_ON_CASE = _("This guardian is not registered on the case.")
 MSG_GUARDIAN_FOR_YOUTH = _("A consent given by the youth names no guardian.")
 MSG_ALREADY_WITHDRAWN = _("This consent has already been withdrawn.")
 MSG_ALREADY_MEMBER = _("You are on the team already; emergency access is for cases you are not on.")
+MSG_EMERGENCY_RUNNING = _("Your emergency access to this case is still running.")
 MSG_POLICE_ONLY = _("Only police officers may link a police case.")
 
 
@@ -140,6 +141,8 @@ def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -
     if CaseMember.objects.filter(case=case, user=actor).exists():
         raise Conflict(MSG_ALREADY_MEMBER, code="already_member")
     now = timezone.now()
+    if EmergencyAccess.objects.filter(case=case, user=actor, expires_at__gt=now).exists():
+        raise Conflict(MSG_EMERGENCY_RUNNING, code="emergency_access_running")
     access = EmergencyAccess(
         case=case,
         user=actor,

@@ -126,6 +126,7 @@ def test_each_agency_keeps_its_own_notes_on_a_visit(case: Any, alice: Any, petra
 
     assert police_note.status_code == 201
     assert [n["text"] for n in police_view["agency_notes"]] == ["Polisens notering"]
+    assert police_view["notes"] == "Polisens notering"
     assert police_view["basis"] == visit()["basis"]  # the shared part
     assert [n["agency"] for n in social_view["agency_notes"]] == ["social_services", "police"]
 

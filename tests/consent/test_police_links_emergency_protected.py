@@ -154,3 +154,28 @@ def test_the_report_names_sharing_stopped_by_a_birthday(alice: Any, carl: Any, c
     report = client_for(carl).get("/api/v1/consents/report", {"days": 60}).json()
 
     assert [(s["number"], s["agency"], s["age"]) for s in report["stopped_by_age"]] == [(turned.number, "school", 15)]
+
+
+def test_emergency_access_does_not_make_a_coordinator_a_team_manager(case: Any, agencies: Any, client_for: Any) -> None:
+    from cases.models import AgencyKind, CaseMember, Role
+
+    other = case_services.staff_create(
+        username="cora", password="x" * 12, role=Role.COORDINATOR, agency=agencies[AgencyKind.SOCIAL_SERVICES]
+    )
+    client = client_for(other)
+    assert client.post(case_url(case, "emergency-access/"), {"reason": "Akut läge i kväll"}).status_code == 201
+
+    response = client.post(case_url(case, "members/"), {"username": "cora"})
+
+    assert response.status_code == 403
+    assert not CaseMember.objects.filter(user=other).exists()
+
+
+def test_a_running_emergency_access_is_not_opened_twice(case: Any, olle: Any, client_for: Any) -> None:
+    client = client_for(olle)
+    assert client.post(case_url(case, "emergency-access/"), {"reason": "Akut läge i kväll"}).status_code == 201
+
+    again = client.post(case_url(case, "emergency-access/"), {"reason": "Akut läge i kväll"})
+
+    assert again.status_code == 409
+    assert again.json()["code"] == "emergency_access_running"
