@@ -3,8 +3,42 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Every model whose changes are audited. Values never reach the log (audit.models.AuditEntryManager):
+# only which fields changed, by whom, when, from where.
+AUDITED_MODELS = [
+    "auth.User",
+    "cases.Agency",
+    "cases.StaffProfile",
+    "cases.Case",
+    "cases.CaseKey",
+    "cases.CaseMember",
+    "cases.CaseUserObjectPermission",
+    "cases.Youth",
+    "cases.Guardian",
+    "cases.Meeting",
+    "cases.ActionItem",
+    "cases.HomeVisit",
+    "cases.VisitNote",
+    "cases.Note",
+    "cases.PoliceLink",
+    "consent.Consent",
+    "consent.ConsentWithdrawal",
+    "consent.EmergencyAccess",
+    "consent.Disclosure",
+]
+
 
 class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+        from django.apps import apps
+
+        for label in AUDITED_MODELS:
+            model = apps.get_model(label)
+            if not auditlog.contains(model):
+                # Binary and secret columns are not diffed at all (a wrapped key is not text).
+                auditlog.register(model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped"])

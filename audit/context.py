@@ -11,6 +11,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -53,3 +56,35 @@ def correlation_id(request: HttpRequest) -> str:
     if supplied and _CORRELATION_RE.match(supplied):
         return supplied
     return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is acting, from where, under which correlation id, for the audit entries of this request."""
+
+    actor: Any = None
+    remote_addr: str = ""
+    correlation_id: str = ""
+
+
+_EMPTY = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)
+
+
+def current() -> RequestContext:
+    return _current.get() or _EMPTY
+
+
+def begin(*, remote_addr: str, correlation_id: str) -> object:
+    """Start a request's context; returns a token for ``end``."""
+    return _current.set(RequestContext(remote_addr=remote_addr, correlation_id=correlation_id))
+
+
+def end(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]
+
+
+def set_actor(actor: Any) -> None:
+    """Called by the authentication class once DRF knows the user (auditlog's own middleware runs
+    before DRF authenticates a bearer token, so it would log every change as anonymous)."""
+    _current.set(replace(current(), actor=actor))

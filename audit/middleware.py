@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from audit import context
 from audit.context import CORRELATION_HEADER, client_ip, correlation_id
 
 
@@ -22,7 +23,15 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.correlation_id = correlation_id(request)  # type: ignore[attr-defined]
         request.client_ip = client_ip(request)  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        token = context.begin(remote_addr=request.client_ip, correlation_id=request.correlation_id)  # type: ignore[attr-defined]
+        try:
+            response = self.get_response(request)
+            # Denied attempts are written here, after the view's transaction was rolled back.
+            from audit.services import flush_denied
+
+            flush_denied(request)
+        finally:
+            context.end(token)
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
         response[CORRELATION_HEADER] = request.correlation_id  # type: ignore[attr-defined]

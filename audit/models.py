@@ -1,18 +1,134 @@
-"""The audit-log entry model (django-auditlog's swappable ``AUDITLOG_LOGENTRY_MODEL``).
+"""The audit log: django-auditlog's swappable entry model, extended, and its hash chain.
 
-It is swapped in from the first migration so that the audit issue can extend it (case number,
-hash chain, append-only triggers) without swapping a populated table later.
+Entries hold who, when, from where, which object and case, and which fields or categories:
+never the values of personal or free-text fields. The database refuses UPDATE, DELETE and
+TRUNCATE on both tables (migration 0002). Entries are chained after they commit by
+``audit.chain.seal`` (docs/audit.md): writers never wait on the chain.
 """
 
 from __future__ import annotations
 
-from auditlog.models import AbstractLogEntry
+from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    ACCESS = "access", _("Access")
+    DENIED = "denied", _("Denied")
+    EMERGENCY = "emergency", _("Emergency access")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+    TOKEN_REVOKED = "token_revoked", _("Tokens revoked")
+    EXPORT = "export", _("Export")
+    REVIEW = "review", _("Log review")
+
+
+ACTION_EVENTS = {
+    AbstractLogEntry.Action.CREATE: AuditEvent.CREATE,
+    AbstractLogEntry.Action.UPDATE: AuditEvent.UPDATE,
+    AbstractLogEntry.Action.DELETE: AuditEvent.DELETE,
+    AbstractLogEntry.Action.ACCESS: AuditEvent.ACCESS,
+}
+
+
+class AuditEntryManager(LogEntryManager):
+    """django-auditlog writes through ``log_create``: keep the changed field names, drop every value.
+
+    auditlog's own masking stars out only half of a string, and its diff holds decrypted values;
+    so the values never reach the row at all. Actor, address and correlation id come from the
+    request context (audit/context.py), which is set after DRF has authenticated.
+    """
+
+    def log_create(self, instance, force_log: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        changes = kwargs.get("changes")
+        if isinstance(changes, str):
+            import json
+
+            changes = json.loads(changes)
+        kwargs["changed_fields"] = sorted(changes) if isinstance(changes, dict) else []
+        kwargs["changes"] = None
+        kwargs["changes_text"] = ""
+        kwargs["serialized_data"] = None
+        kwargs.setdefault("event", ACTION_EVENTS.get(kwargs.get("action"), AuditEvent.UPDATE))
+        case = _case_of(instance)
+        if case is not None:
+            kwargs.setdefault("case_ref", case.pk)
+            kwargs.setdefault("case_number", case.number)
+        return super().log_create(instance, force_log=force_log or changes is not None, **kwargs)
+
+    def create(self, **kwargs):  # type: ignore[no-untyped-def]
+        from audit.context import current
+
+        context = current()
+        actor = kwargs.get("actor") or context.actor
+        if actor is not None and getattr(actor, "is_authenticated", False):
+            kwargs["actor"] = actor
+            kwargs.setdefault("actor_username", actor.get_username())
+        else:
+            kwargs.pop("actor", None)
+        kwargs["actor_email"] = None  # e-mail addresses are personal data the log does not need
+        kwargs.setdefault("remote_addr", context.remote_addr or None)
+        if not kwargs.get("cid"):
+            kwargs["cid"] = context.correlation_id
+        return super().create(**kwargs)
+
+
+def _case_of(instance: object) -> object | None:
+    getter = getattr(instance, "encryption_case", None)
+    if getter is None:
+        content_object = getattr(instance, "content_object", None)  # guardian grants
+        return content_object if type(content_object).__name__ == "Case" else None
+    try:
+        return getter()
+    except Exception:  # noqa: BLE001 - a half-deleted object: log it without its case
+        return None
 
 
 class AuditEntry(AbstractLogEntry):
     """One audit-log entry. Holds field names, never the values of personal or free-text fields."""
 
+    event = models.CharField(_("event"), max_length=20, choices=AuditEvent.choices)
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True, default="")
+    case_ref = models.UUIDField(_("case"), null=True, blank=True)
+    case_number = models.CharField(_("case number"), max_length=20, blank=True, default="")
+    fields_shown = models.JSONField(_("categories or fields shown"), default=list, blank=True)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+
+    objects = AuditEntryManager()
+
     class Meta(AbstractLogEntry.Meta):
         swappable = "AUDITLOG_LOGENTRY_MODEL"
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [
+            models.Index(fields=["case_ref", "-timestamp", "-id"], name="audit_case_time_idx"),
+            models.Index(fields=["case_number", "-timestamp", "-id"], name="audit_casenum_time_idx"),
+            models.Index(fields=["actor_username", "-timestamp", "-id"], name="audit_actor_time_idx"),
+            models.Index(fields=["event", "-timestamp", "-id"], name="audit_event_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit entry {self.pk}"
+
+
+class AuditChainLink(models.Model):
+    """The hash chain, one link per entry, in the order the sealer found them committed.
+
+    hash = SHA-256(prev_hash || canonical(entry)); altering, removing or reordering an entry or a
+    link breaks every later hash. Append-only like the entries.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.PROTECT, related_name="link")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"chain link {self.seq}"

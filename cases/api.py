@@ -148,12 +148,24 @@ def _case_detail_response(access: selectors.CaseAccess, *, status_code: int = 20
     return response
 
 
-def _register_shown(request: Request, profile: Any, shown: dict[Any, set[str]]) -> None:
-    """Another agency was shown content: the disclosure register records it, with its consents."""
+def shown(
+    request: Request,
+    profile: Any,
+    view: str,
+    cases_shown: dict[Any, set[str]],
+    disclosed: dict[Any, set[str]] | None = None,
+) -> None:
+    """Case content is in this response: one audit entry per case (who, what categories), and,
+    when the reader is another agency, a row in the disclosure register with the consents relied on.
+    Written in the request's transaction: if they cannot be written, the response is not sent."""
+    from audit.services import record_access
     from consent.disclosures import disclosures_record_shown
 
+    record_access(cases_shown=cases_shown, view=view)
     if profile is not None:
-        disclosures_record_shown(viewer=request.user, profile=profile, shown=shown)
+        disclosures_record_shown(
+            viewer=request.user, profile=profile, shown=cases_shown if disclosed is None else disclosed
+        )
 
 
 def _require_any_category(access: selectors.CaseAccess) -> None:
@@ -213,7 +225,7 @@ class CaseListApi(APIView):
         categories = categories_for_cases(profile=profile, cases=page) if profile else {}
         context = {"categories": categories, "social_services": bool(profile and profile.is_social_services)}
         body = CaseListOutput(page, many=True, context=context).data
-        _register_shown(request, profile, {case: {IDENTITY} & categories.get(case.pk, set()) for case in page})
+        shown(request, profile, "case-list", {case: {IDENTITY} & categories.get(case.pk, set()) for case in page})
         return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
@@ -248,7 +260,7 @@ class CaseDetailApi(APIView):
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         _require_any_category(access)
         response = _case_detail_response(access)
-        _register_shown(request, access.profile, {access.case: set(access.categories) & {IDENTITY, NOTES}})
+        shown(request, access.profile, "case-detail", {access.case: set(access.categories) & {IDENTITY, NOTES}})
         return response
 
     @extend_schema(
@@ -413,8 +425,7 @@ class VisitListApi(APIView):
         paginator = Page()
         page = paginator.paginate_queryset(_visits_for(access, request.user), request, view=self) or []
         body = VisitOutput(page, many=True, context={"access": access}).data
-        if page and VISITS in access.categories:
-            _register_shown(request, access.profile, {access.case: {VISITS}})
+        shown(request, access.profile, "visits", {access.case: {VISITS} if page else set()})
         return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: VisitOutput}, summary="Record a joint home visit")
@@ -479,8 +490,7 @@ class MeetingListApi(APIView):
         paginator = Page()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         body = MeetingOutput(page, many=True).data
-        if page:
-            _register_shown(request, access.profile, {access.case: {MEETINGS}})
+        shown(request, access.profile, "meetings", {access.case: {MEETINGS} if page else set()})
         return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: MeetingOutput}, summary="Record an SSPF meeting")
@@ -522,7 +532,7 @@ class NoteListApi(APIView):
         page = paginator.paginate_queryset(_notes_for(access), request, view=self) or []
         body = NoteOutput(page, many=True).data
         others = {note.category for note in page if note.agency_id != access.profile.agency_id}
-        _register_shown(request, access.profile, {access.case: others})
+        shown(request, access.profile, "notes", {access.case: {note.category for note in page}}, {access.case: others})
         return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: NoteOutput}, summary="Add a note")
@@ -587,7 +597,11 @@ class PoliceLinkListApi(APIView):
         queryset = access.case.police_links.select_related("linked_by").order_by("-linked_at", "id")
         paginator = Page()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
-        return paginator.get_paginated_response(PoliceLinkOutput(page, many=True).data)
+        body = PoliceLinkOutput(page, many=True).data
+        from audit.services import record_access
+
+        record_access(cases_shown={access.case: {"police_links"} if page else set()}, view="police-links")
+        return paginator.get_paginated_response(body)
 
     @extend_schema(request=InputSerializer, responses={201: PoliceLinkOutput}, summary="Link a police case")
     def post(self, request: Request, case_id: str) -> Response:

@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.models import AuditEvent
+from audit.services import record_login
 from cases.auth import tokens_remove_expired
 
 MSG_BAD_CREDENTIALS = _("The username, password or code is wrong.")
@@ -61,8 +63,10 @@ class LoginApi(APIView):
         django_request = request._request
         user = authenticate(django_request, username=username, password=data.validated_data["password"])
         if getattr(django_request, "axes_locked_out", False):
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username)
             return Response({"detail": str(MSG_LOCKED_OUT), "code": "login_throttled"}, status=429)
         if user is None:
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username)
             return self._failed()
         # Lock the device row so that one code cannot be accepted by two concurrent logins.
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
@@ -72,6 +76,7 @@ class LoginApi(APIView):
         tokens_remove_expired(user=user)
         instance, token = AuthToken.objects.create(user=user)
         user_logged_in.send(sender=user.__class__, request=django_request, user=user)
+        record_login(event=AuditEvent.LOGIN, username=username, user=user)
         return Response(self.OutputSerializer({"token": token, "expires_at": instance.expiry}).data)
 
     def _failed(self) -> Response:
@@ -87,4 +92,5 @@ class LogoutApi(APIView):
     def post(self, request: Request) -> Response:
         request.auth.delete()
         user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        record_login(event=AuditEvent.LOGOUT, username=request.user.get_username(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -19,6 +19,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from audit import context as audit_context
+
 MSG_INVALID_TOKEN = _("Invalid or expired token.")
 
 
@@ -42,13 +44,18 @@ class BearerTokenAuthentication(TokenAuthentication):
                 break
             if auth_token.expiry is not None:
                 self.renew_token(auth_token)
+            audit_context.set_actor(auth_token.user)
             return auth_token.user, auth_token
         raise exceptions.AuthenticationFailed(MSG_INVALID_TOKEN)
 
 
 def tokens_revoke_all(*, user: Any) -> int:
-    """Delete every token of ``user`` (deactivation, password change). Returns how many."""
+    """Delete every token of ``user`` (deactivation, password change), audited. Returns how many."""
+    from audit.models import AuditEvent
+    from audit.services import record_login
+
     deleted, _by_model = AuthToken.objects.filter(user=user).delete()
+    record_login(event=AuditEvent.TOKEN_REVOKED, username=user.get_username(), user=user)
     return deleted
 
 

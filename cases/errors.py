@@ -106,6 +106,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     from rest_framework.views import set_rollback  # here: rest_framework.views imports our parser at load
 
+    if response.status_code in (403, 404) and context.get("request") is not None:
+        # A denied attempt is audited; written after this transaction is rolled back.
+        from audit.services import mark_denied
+
+        kwargs = context.get("kwargs") or {}
+        mark_denied(
+            request=context["request"]._request,
+            case_id=kwargs.get("case_id"),
+            code=str(response.data.get("code", response.status_code)) if isinstance(response.data, dict) else "",
+            view=type(context.get("view")).__name__,
+        )
     set_rollback()
     return response
 

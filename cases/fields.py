@@ -18,6 +18,7 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
+from audit.guard import AuditedQuerySet
 from cases import crypto
 
 logger = logging.getLogger("cases.crypto")
@@ -124,8 +125,9 @@ class EncryptedTextField(models.TextField):
         raise crypto.DecryptionError(message)
 
 
-class EncryptedQuerySet(models.QuerySet):
-    """Refuses ordering by an encrypted column (ciphertext order is meaningless)."""
+class EncryptedQuerySet(AuditedQuerySet):
+    """Refuses ordering by an encrypted column (ciphertext order is meaningless), and the bulk
+    writes that would skip both encryption checks and the audit log."""
 
     def order_by(self, *field_names: Any) -> Any:
         for name in field_names:

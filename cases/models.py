@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from audit.guard import AuditedQuerySet
 from cases import crypto
 from cases.fields import EncryptedQuerySet, EncryptedTextField
 
@@ -59,6 +60,8 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind.choices)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -79,6 +82,8 @@ class StaffProfile(models.Model):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff profile")
@@ -198,6 +203,8 @@ class CaseKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     rewrapped_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["master_key_id"], name="casekey_master_idx")]
 
@@ -223,6 +230,8 @@ class CaseMember(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_member_unique")]

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.services import record_access
 from cases import selectors
 from cases.api import Page
 from cases.models import SOCIAL_SERVICES_ROLES, CaseStatus, Role
@@ -88,6 +89,7 @@ class CaseConsentListApi(APIView):
     def get(self, request: Request, case_id: str) -> Response:
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         _require_social_services_member(access)
+        record_access(cases_shown={access.case: {"consents"}}, view="consents")
         return _consents_response(access.case, consents_of_case(case=access.case))
 
     @extend_schema(request=InputSerializer, responses={201: ConsentOutput}, summary="Record a consent")
@@ -211,6 +213,7 @@ class CaseDisclosureListApi(APIView):
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         for row in page:
             row.case = access.case
+        record_access(cases_shown={access.case: {"disclosures"}}, view="disclosures")
         return paginator.get_paginated_response(DisclosureDetailOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: DisclosureDetailOutput}, summary="Register a disclosure")

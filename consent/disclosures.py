@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.guard import bulk_writes_allowed
 from cases import personnummer
 from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
 from cases.services import _require_open, _require_social_services
@@ -92,10 +93,11 @@ def disclosures_record_shown(
         return
     now = timezone.now()
     rows = []
-    for case, categories in shown.items():
+    for case, shown_categories in shown.items():
+        basis = case.__dict__.get("_sharing_basis", {})
+        categories = set(shown_categories) & set(basis)  # only what a consent made visible
         if not categories:
             continue
-        basis = case.__dict__.get("_sharing_basis", {})
         rows.append(
             Disclosure(
                 case=case,
@@ -107,7 +109,9 @@ def disclosures_record_shown(
                 disclosed_at=now,
             )
         )
-    Disclosure.objects.bulk_create(rows)
+    # Audited by the access entries written for the same response (cases.api.shown).
+    with bulk_writes_allowed():
+        Disclosure.objects.bulk_create(rows)
 
 
 def disclosures_of_case(*, case: Case) -> QuerySet[Disclosure]:

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent
+from audit.services import record
 from cases.errors import Conflict, ConsentRequired
 from cases.models import SOCIAL_SERVICES_ROLES, Case, CaseMember, Guardian, PoliceLink, Role
 from cases.selectors import staff_profile
@@ -152,6 +154,13 @@ def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -
     )
     access.full_clean(exclude=["case", "user"])
     access.save()
+    record(
+        event=AuditEvent.EMERGENCY,
+        model=Case,
+        object_pk=str(case.pk),
+        case=case,
+        extra={"expires_at": access.expires_at.isoformat()},
+    )
     return access
 
 

@@ -105,10 +105,10 @@ def test_listing_meetings_and_notes_costs_the_same_however_many(
         client.post(case_url(case, "meetings/"), MEETING)
         client.post(case_url(case, "notes/"), {"text": f"anteckning {n}"})
 
-    # token, case, count, page, one prefetch of action items, savepoint pair
-    with django_assert_max_num_queries(8):
+    # token, case, count, page, one prefetch of action items, the audit insert, savepoint pair
+    with django_assert_max_num_queries(9):
         meetings = client.get(case_url(case, "meetings/"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         notes = client.get(case_url(case, "notes/"))
 
     assert meetings.json()["count"] == count

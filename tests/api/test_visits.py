@@ -98,8 +98,8 @@ def test_listing_visits_costs_the_same_however_many(
     for _ in range(6):
         client.post(case_url(case, "visits/"), visit())
 
-    # token, case, count, page, participants, agency notes, savepoints; nothing per visit
-    with django_assert_max_num_queries(9):
+    # token, case, count, page, participants, agency notes, audit insert, savepoints; nothing per visit
+    with django_assert_max_num_queries(10):
         response = client.get(case_url(case, "visits/"))
 
     assert response.json()["count"] == 6
