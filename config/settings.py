@@ -271,3 +271,8 @@ DISCLOSURE_PROVISIONS = {
         "conditions": ["interest_of_disclosure_outweighs_secrecy"],
     },
 }
+
+# Log review (audit/anomalies.py): office hours (local time, weekdays) and how many different
+# cases one person may open in a day before it is flagged.
+AUDIT_OFFICE_HOURS = (envint("AUDIT_OFFICE_HOURS_START", 7, minimum=0), envint("AUDIT_OFFICE_HOURS_END", 18, minimum=1))
+AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from audit import api as audit_api
 from cases import api, api_auth
 from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR, json_error_view
 from cases.health import healthz
@@ -35,6 +36,10 @@ urlpatterns = [
     path(case + "disclosures/", consent_api.CaseDisclosureListApi.as_view(), name="case-disclosures"),
     path("api/v1/disclosures/", consent_api.DisclosureRegisterApi.as_view(), name="disclosure-register"),
     path("api/v1/youths/lookup", api.YouthLookupApi.as_view(), name="youth-lookup"),
+    path("api/v1/audit/entries/", audit_api.AuditEntryListApi.as_view(), name="audit-entries"),
+    path("api/v1/audit/entries.csv", audit_api.AuditEntryCsvApi.as_view(), name="audit-entries-csv"),
+    path("api/v1/audit/verify", audit_api.AuditVerifyApi.as_view(), name="audit-verify"),
+    path("api/v1/audit/anomalies", audit_api.AuditAnomaliesApi.as_view(), name="audit-anomalies"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -183,6 +183,10 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("case-disclosures", "get"): member_rule(200, 403),
     ("case-disclosures", "post"): member_rule(201, 403),
     ("disclosure-register", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-entries", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-entries-csv", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-verify", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-anomalies", "get"): authenticated(200, {Role.AUDITOR}),
 }
 
 

@@ -1,0 +1,198 @@
+"""Log review for auditors: search, CSV export, chain verification and anomalies.
+
+Auditors see case numbers and actor names, never case content; nobody else reads the log (403).
+Reading the log is itself audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import anomalies, chain
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
+from cases.models import Role
+from cases.selectors import staff_profile
+
+MSG_AUDITORS_ONLY = _("Only auditors read the audit log.")
+CSV_LIMIT = 100_000
+
+
+def _require_auditor(request: Request) -> None:
+    profile = staff_profile(request.user)
+    if profile is None or profile.role != Role.AUDITOR:
+        raise PermissionDenied(MSG_AUDITORS_ONLY)
+
+
+class EntryFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(field_name="actor_username", max_length=150)
+    case = django_filters.CharFilter(method="filter_case", max_length=40)
+    action = django_filters.ChoiceFilter(field_name="event", choices=AuditEvent.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "case", "action", "since", "until"]
+
+    def filter_case(self, queryset: Any, name: str, value: str) -> Any:
+        try:
+            return queryset.filter(case_ref=uuid.UUID(value))
+        except ValueError:
+            return queryset.filter(case_number=value)
+
+
+class EntryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    timestamp = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_username")
+    action = serializers.CharField(source="event")
+    object_type = serializers.CharField(source="content_type.model")
+    object_id = serializers.CharField(source="object_pk")
+    case_number = serializers.CharField()
+    case = serializers.UUIDField(source="case_ref", allow_null=True)
+    remote_addr = serializers.CharField(allow_null=True)
+    correlation_id = serializers.CharField(source="cid", allow_null=True)
+    changed_fields = serializers.ListField(child=serializers.CharField())
+    fields_shown = serializers.ListField(child=serializers.CharField())
+
+
+class EntryCursor(CursorPagination):
+    ordering = ("-timestamp", "-id")
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _filtered(request: Request) -> Any:
+    filterset = EntryFilter(request.query_params, queryset=AuditEntry.objects.select_related("content_type"))
+    if not filterset.is_valid():
+        raise serializers.ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def _audit_search(request: Request, event: str) -> None:
+    params = {k: v for k, v in request.query_params.items() if k in EntryFilter.base_filters}
+    record(event=event, model=AuditEntry, object_pk="", extra={"filters": params})
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("actor", str, description="username"),
+    OpenApiParameter("case", str, description="case id or number"),
+    OpenApiParameter("action", str, enum=AuditEvent.values),
+    OpenApiParameter("since", str, description="ISO 8601 time, inclusive"),
+    OpenApiParameter("until", str, description="ISO 8601 time, exclusive"),
+]
+
+
+class AuditEntryListApi(APIView):
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=EntryOutput(many=True), summary="Search the audit log")
+    def get(self, request: Request) -> Response:
+        _require_auditor(request)
+        paginator = EntryCursor()
+        page = paginator.paginate_queryset(_filtered(request), request, view=self) or []
+        body = EntryOutput(page, many=True).data
+        _audit_search(request, AuditEvent.ACCESS)
+        return paginator.get_paginated_response(body)
+
+
+class AuditEntryCsvApi(APIView):
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): str}, summary="The same as CSV")
+    def get(self, request: Request) -> StreamingHttpResponse:
+        _require_auditor(request)
+        queryset = _filtered(request).order_by("-timestamp", "-id")[:CSV_LIMIT]
+        _audit_search(request, AuditEvent.EXPORT)
+        columns = list(EntryOutput().fields)
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+
+        def rows() -> Iterator[str]:
+            yield writer.writerow(columns)
+            for entry in queryset.iterator(chunk_size=2000):
+                data = EntryOutput(entry).data
+                yield writer.writerow([";".join(v) if isinstance(v, list) else v for v in data.values()])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-entries.csv"'
+        return response
+
+
+class AuditVerifyApi(APIView):
+    @extend_schema_serializer(component_name="AuditVerification")
+    class OutputSerializer(serializers.Serializer):
+        ok = serializers.BooleanField()
+        entries_checked = serializers.IntegerField()
+        head = serializers.CharField()
+        first_bad_entry = serializers.IntegerField(allow_null=True)
+        problem = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer, summary="Seal pending entries and recompute the whole chain")
+    def get(self, request: Request) -> Response:
+        _require_auditor(request)
+        result = chain.verify()
+        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok})
+        return Response(self.OutputSerializer(result).data)
+
+
+class FindingOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["denied", "emergency_access", "outside_team", "out_of_hours", "after_withdrawal", "unusual_volume"]
+    )
+    entry = serializers.IntegerField(allow_null=True)
+    timestamp = serializers.CharField()
+    actor = serializers.CharField()
+    case_number = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class AuditAnomaliesApi(APIView):
+    @extend_schema_serializer(component_name="AuditAnomalies")
+    class OutputSerializer(serializers.Serializer):
+        since = serializers.DateTimeField()
+        until = serializers.DateTimeField()
+        findings = FindingOutput(many=True)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)],
+        responses=OutputSerializer,
+        summary="Findings for log review (default: the last 7 days)",
+    )
+    def get(self, request: Request) -> Response:
+        _require_auditor(request)
+        field = serializers.DateTimeField()
+        try:
+            until = (
+                field.to_internal_value(request.query_params["until"])
+                if "until" in request.query_params
+                else timezone.now()
+            )
+            since = (
+                field.to_internal_value(request.query_params["since"])
+                if "since" in request.query_params
+                else until - timedelta(days=7)
+            )
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"since": exc.detail}) from None
+        findings = anomalies.find(since=since, until=until)
+        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"anomalies": len(findings)})
+        return Response(self.OutputSerializer({"since": since, "until": until, "findings": findings}).data)

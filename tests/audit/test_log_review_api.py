@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+ENTRIES = "/api/v1/audit/entries/"
+
+
+def test_the_auditor_searches_one_cases_history(case: Any, alice: Any, audrey: Any, client_for: Any) -> None:
+    client_for(alice).get(case_url(case))
+
+    response = client_for(audrey).get(ENTRIES, {"case": case.number, "action": "access"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"next", "previous", "results"}
+    assert [(e["actor"], e["action"], e["case_number"]) for e in body["results"]] == [("alice", "access", case.number)]
+    assert set(body["results"][0]) >= {
+        "id",
+        "timestamp",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "case_number",
+        "remote_addr",
+        "correlation_id",
+        "changed_fields",
+    }
+
+
+def test_the_auditor_searches_one_users_day(case: Any, alice: Any, olle: Any, audrey: Any, client_for: Any) -> None:
+    client_for(olle).get(case_url(case))
+    client_for(alice).get(case_url(case))
+    today = timezone.now()
+
+    body = (
+        client_for(audrey)
+        .get(
+            ENTRIES,
+            {
+                "actor": "olle",
+                "since": (today - timedelta(hours=1)).isoformat(),
+                "until": (today + timedelta(hours=1)).isoformat(),
+            },
+        )
+        .json()
+    )
+
+    assert [(e["actor"], e["action"]) for e in body["results"]] == [("olle", "denied")]
+
+
+def test_searching_by_case_id_works_too(case: Any, alice: Any, audrey: Any, client_for: Any) -> None:
+    client_for(alice).get(case_url(case))
+
+    body = client_for(audrey).get(ENTRIES, {"case": str(case.pk), "action": "access"}).json()
+
+    assert len(body["results"]) == 1
+
+
+def test_a_bad_filter_is_named(audrey: Any, client_for: Any) -> None:
+    response = client_for(audrey).get(ENTRIES, {"action": "peek", "since": "yesterday"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"action", "since"}
+
+
+def test_the_csv_export_holds_the_same_and_is_audited(case: Any, alice: Any, audrey: Any, client_for: Any) -> None:
+    client_for(alice).get(case_url(case))
+
+    response = client_for(audrey).get("/api/v1/audit/entries.csv", {"case": case.number, "action": "access"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["id", "timestamp", "actor", "action"]
+    assert [row[2] for row in rows[1:]] == ["alice"]
+    assert AuditEntry.objects.filter(event="export", actor_username="audrey").exists()
+
+
+def test_verify_reports_an_intact_chain(case: Any, alice: Any, audrey: Any, client_for: Any) -> None:
+    client_for(alice).get(case_url(case))
+
+    body = client_for(audrey).get("/api/v1/audit/verify").json()
+
+    assert body["ok"] is True
+    assert body["first_bad_entry"] is None
+    assert body["entries_checked"] > 0
+    assert len(body["head"]) == 64
+
+
+def test_anomalies_show_outsiders_emergency_and_denied(
+    case: Any, alice: Any, olle: Any, sara: Any, audrey: Any, client_for: Any, settings: Any
+) -> None:
+    settings.AUDIT_OFFICE_HOURS = (0, 24)
+    client_for(olle).get(case_url(case))  # denied
+    olle_client = client_for(olle)
+    olle_client.post(case_url(case, "emergency-access/"), {"reason": "Akut ärende i natt"})
+    olle_client.get(case_url(case))  # inside emergency access: no outside_team finding
+
+    findings = client_for(audrey).get("/api/v1/audit/anomalies").json()["findings"]
+
+    kinds = sorted((f["kind"], f["actor"]) for f in findings)
+    assert ("denied", "olle") in kinds
+    assert ("emergency_access", "olle") in kinds
+    assert ("outside_team", "olle") not in kinds
+    assert all(f["case_number"] in ("", case.number) for f in findings)
+
+
+def test_access_outside_office_hours_is_a_finding(
+    case: Any, alice: Any, audrey: Any, client_for: Any, settings: Any
+) -> None:
+    settings.AUDIT_OFFICE_HOURS = (25, 26)  # nothing is inside office hours
+    client_for(alice).get(case_url(case))
+
+    findings = client_for(audrey).get("/api/v1/audit/anomalies").json()["findings"]
+
+    assert ("out_of_hours", "alice") in {(f["kind"], f["actor"]) for f in findings}
+
+
+def test_unusual_volume_is_a_finding(alice: Any, audrey: Any, client_for: Any, settings: Any) -> None:
+    from tests.api.test_case_list import open_cases
+
+    settings.AUDIT_DAILY_CASE_LIMIT = 2
+    open_cases(alice, 3)
+    client_for(alice).get("/api/v1/cases/")
+
+    findings = client_for(audrey).get("/api/v1/audit/anomalies").json()["findings"]
+
+    assert [(f["kind"], f["actor"]) for f in findings if f["kind"] == "unusual_volume"] == [("unusual_volume", "alice")]
+
+
+@pytest.mark.parametrize("user", ["alice", "carl", "petra", "adam"])
+def test_nobody_but_auditors_reads_the_log(user: str, request: pytest.FixtureRequest, client_for: Any) -> None:
+    client = client_for(request.getfixturevalue(user))
+
+    for url in (ENTRIES, "/api/v1/audit/entries.csv", "/api/v1/audit/verify", "/api/v1/audit/anomalies"):
+        assert client.get(url).status_code == 403

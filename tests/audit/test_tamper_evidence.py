@@ -1,0 +1,158 @@
+"""The database refuses changes to the log; with the triggers off (as a superuser could), an
+altered, removed or reordered entry is found by verify."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from audit import chain
+from audit.models import AuditChainLink, AuditEntry
+from tests.conftest import case_url
+
+pytestmark = pytest.mark.django_db
+
+TABLES = ["audit_auditentry", "audit_auditchainlink"]
+
+
+@pytest.fixture
+def logged(case: Any, alice: Any, client_for: Any) -> list[int]:
+    client = client_for(alice)
+    for suffix in ("", "notes/", "visits/", "meetings/"):
+        client.get(case_url(case, suffix))
+    assert chain.seal() > 0
+    return list(AuditEntry.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def raw(sql: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+@contextmanager
+def triggers_off() -> Iterator[None]:
+    """What a database superuser could do: switch the append-only triggers off."""
+    if connection.vendor == "postgresql":
+        raw("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
+        for table in TABLES:
+            raw(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        yield
+        for table in TABLES:
+            raw(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    else:
+        for table in TABLES:
+            raw(f"DROP TRIGGER {table}_no_update")
+            raw(f"DROP TRIGGER {table}_no_delete")
+        yield
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditentry SET actor_username = 'someone else'",
+        "DELETE FROM audit_auditentry",
+        "UPDATE audit_auditchainlink SET hash = 'x'",
+        "DELETE FROM audit_auditchainlink",
+    ],
+)
+def test_the_database_refuses_to_change_the_log(logged: list[int], sql: str) -> None:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw(sql)
+
+    assert AuditEntry.objects.count() == len(logged)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_truncate_is_refused_to_the_application_role(logged: list[int]) -> None:
+    raw("DO $$ BEGIN CREATE ROLE sspf_app_test NOSUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    raw("GRANT ALL ON audit_auditentry, audit_auditchainlink TO sspf_app_test")
+    raw("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        raw("SET LOCAL ROLE sspf_app_test")
+        raw("TRUNCATE audit_auditentry, audit_auditchainlink")
+
+    assert AuditEntry.objects.count() == len(logged)
+
+
+def test_an_untouched_log_verifies(logged: list[int]) -> None:
+    result = chain.verify()
+
+    assert (result.ok, result.first_bad_entry) == (True, None)
+    assert result.entries_checked >= len(logged)
+    assert result.head == chain.head()["hash"]
+
+
+def test_an_altered_entry_is_found(logged: list[int]) -> None:
+    target = logged[2]
+    with triggers_off():
+        raw("UPDATE audit_auditentry SET actor_username = 'mallory' WHERE id = %s", [target])
+
+    result = chain.verify()
+
+    assert (result.ok, result.first_bad_entry, result.problem) == (False, target, "the entry has been altered")
+
+
+def test_a_removed_entry_is_found(logged: list[int]) -> None:
+    target = logged[3]
+    with triggers_off():
+        raw("DELETE FROM audit_auditchainlink WHERE entry_id = %s", [target])
+        raw("DELETE FROM audit_auditentry WHERE id = %s", [target])
+
+    result = chain.verify(seal_first=False)
+
+    assert result.ok is False
+    assert result.problem == "a link is missing before this one"
+
+
+def test_reordered_entries_are_found(logged: list[int]) -> None:
+    first, second = AuditChainLink.objects.order_by("seq")[1:3]
+    with triggers_off():
+        raw("UPDATE audit_auditchainlink SET seq = -1 WHERE seq = %s", [first.seq])
+        raw("UPDATE audit_auditchainlink SET seq = %s WHERE seq = %s", [first.seq, second.seq])
+        raw("UPDATE audit_auditchainlink SET seq = %s WHERE seq = -1", [second.seq])
+
+    result = chain.verify(seal_first=False)
+
+    assert result.ok is False
+    assert result.first_bad_entry == second.entry_id
+
+
+def test_an_entry_slipped_in_without_a_link_is_found(logged: list[int]) -> None:
+    AuditEntry.objects.create(
+        content_type_id=AuditEntry.objects.get(pk=logged[0]).content_type_id,
+        object_pk="x",
+        object_repr="x",
+        action=3,
+        event="access",
+    )
+
+    result = chain.verify(seal_first=False)
+
+    assert result.ok is False
+    assert result.problem == "an entry is not in the chain"
+
+
+def test_the_command_exits_non_zero_on_a_broken_chain(logged: list[int]) -> None:
+    with triggers_off():
+        raw("UPDATE audit_auditentry SET case_number = 'X' WHERE id = %s", [logged[1]])
+    out = StringIO()
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_audit", stdout=out, stderr=StringIO())
+
+    assert exit_info.value.code == 1
+    assert f'"first_bad_entry": {logged[1]}' in out.getvalue()
+
+
+def test_the_head_can_be_exported(logged: list[int]) -> None:
+    out = StringIO()
+
+    call_command("verify_audit", "--head", stdout=out)
+
+    assert chain.head()["hash"] in out.getvalue()
