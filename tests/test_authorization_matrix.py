@@ -346,7 +346,7 @@ def test_the_matrix(
             visible = set(CATEGORIES) if who.ss else set(who.shared)
             if who.role == Role.POLICE and name == "case-visits":
                 visible.add(VISITS)  # a participant always sees the visit
-            body = response.content.decode()
+            body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
             for category, marker in MARKERS.items():
                 if category not in visible and marker in body:
                     failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks {category}")
