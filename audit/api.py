@@ -24,8 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit import anomalies, chain
-from audit.models import AuditEntry, AuditEvent
+from audit import anomalies, chain, reviews
+from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
 from cases.models import Role
 from cases.selectors import staff_profile
@@ -196,3 +196,111 @@ class AuditAnomaliesApi(APIView):
         findings = anomalies.find(since=since, until=until)
         record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"anomalies": len(findings)})
         return Response(self.OutputSerializer({"since": since, "until": until, "findings": findings}).data)
+
+
+class ReviewItemOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    entry = serializers.IntegerField(source="entry_id", allow_null=True)
+    reason = serializers.CharField()
+    detail = serializers.CharField()
+    actor = serializers.CharField()
+    case_number = serializers.CharField()
+    verdict = serializers.CharField()
+    comment = serializers.CharField()
+    marked_by = serializers.CharField(source="marked_by.username", allow_null=True, default=None)
+    marked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReviewOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    period_start = serializers.DateTimeField()
+    period_end = serializers.DateTimeField()
+    sample_size = serializers.IntegerField()
+    started_by = serializers.CharField(source="started_by.username")
+    started_at = serializers.DateTimeField()
+    signed_off_by = serializers.CharField(source="signed_off_by.username", allow_null=True, default=None)
+    signed_off_at = serializers.DateTimeField(allow_null=True)
+    conclusion = serializers.CharField()
+    summary = serializers.SerializerMethodField()
+
+    def get_summary(self, review: Any) -> dict[str, int]:
+        return reviews.review_summary(review)
+
+
+class ReviewDetailOutput(ReviewOutput):
+    items = ReviewItemOutput(many=True, source="items.all")
+
+
+def _review(review_id: str) -> Any:
+    from django.http import Http404
+
+    try:
+        return LogReview.objects.select_related("started_by", "signed_off_by").get(pk=review_id)
+    except (LogReview.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+class ReviewListApi(APIView):
+    """Log checks: list them, or start one for a period (sample plus every anomaly)."""
+
+    @extend_schema_serializer(component_name="ReviewStartInput")
+    class InputSerializer(serializers.Serializer):
+        period_start = serializers.DateTimeField()
+        period_end = serializers.DateTimeField()
+        sample_size = serializers.IntegerField(min_value=0, max_value=500, default=20)
+
+    @extend_schema(responses=ReviewOutput(many=True), summary="List log checks")
+    def get(self, request: Request) -> Response:
+        _require_auditor(request)
+        queryset = LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items")
+        return Response(ReviewOutput(queryset[:200], many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: ReviewDetailOutput}, summary="Start a log check")
+    def post(self, request: Request) -> Response:
+        _require_auditor(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = reviews.review_start(actor=request.user, **data.validated_data)
+        return Response(ReviewDetailOutput(_review(str(review.pk))).data, status=201)
+
+
+class ReviewDetailApi(APIView):
+    @extend_schema(responses=ReviewDetailOutput, summary="A log check with its items")
+    def get(self, request: Request, review_id: str) -> Response:
+        _require_auditor(request)
+        return Response(ReviewDetailOutput(_review(review_id)).data)
+
+
+class ReviewItemMarkApi(APIView):
+    @extend_schema_serializer(component_name="ReviewMarkInput")
+    class InputSerializer(serializers.Serializer):
+        verdict = serializers.ChoiceField(choices=Verdict.choices)
+        comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=ReviewItemOutput, summary="Mark an item justified or not")
+    def post(self, request: Request, review_id: str, item_id: str) -> Response:
+        from django.http import Http404
+
+        _require_auditor(request)
+        item = LogReviewItem.objects.filter(review_id=_review(review_id).pk, pk=item_id).first()
+        if item is None:
+            raise Http404
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = reviews.review_item_mark(actor=request.user, item=item, **data.validated_data)
+        return Response(ReviewItemOutput(marked).data)
+
+
+class ReviewSignOffApi(APIView):
+    @extend_schema_serializer(component_name="ReviewSignOffInput")
+    class InputSerializer(serializers.Serializer):
+        conclusion = serializers.CharField(max_length=20_000)
+
+    @extend_schema(request=InputSerializer, responses=ReviewDetailOutput, summary="Sign a log check off")
+    def post(self, request: Request, review_id: str) -> Response:
+        _require_auditor(request)
+        review = _review(review_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reviews.review_sign_off(actor=request.user, review=review, conclusion=data.validated_data["conclusion"])
+        return Response(ReviewDetailOutput(_review(review_id)).data)

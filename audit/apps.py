@@ -25,6 +25,9 @@ AUDITED_MODELS = [
     "consent.ConsentWithdrawal",
     "consent.EmergencyAccess",
     "consent.Disclosure",
+    "cases.SystemKey",
+    "audit.LogReview",
+    "audit.LogReviewItem",
 ]
 
 

@@ -8,10 +8,15 @@ TRUNCATE on both tables (migration 0002). Entries are chained after they commit 
 
 from __future__ import annotations
 
+import uuid
+
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cases.fields import EncryptedTextField
+from cases.models import SystemKeyOwner
 
 
 class AuditEvent(models.TextChoices):
@@ -85,9 +90,10 @@ def _case_of(instance: object) -> object | None:
         content_object = getattr(instance, "content_object", None)  # guardian grants
         return content_object if type(content_object).__name__ == "Case" else None
     try:
-        return getter()
+        owner = getter()
     except Exception:  # noqa: BLE001 - a half-deleted object: log it without its case
         return None
+    return owner if type(owner).__name__ == "Case" else None  # not a system key
 
 
 class AuditEntry(AbstractLogEntry):
@@ -132,3 +138,71 @@ class AuditChainLink(models.Model):
 
     def __str__(self) -> str:
         return f"chain link {self.seq}"
+
+
+REVIEW_KEY_NAME = "log-review"
+
+
+class Verdict(models.TextChoices):
+    JUSTIFIED = "justified", _("Justified")
+    UNJUSTIFIED = "unjustified", _("Not justified")
+
+
+class LogReview(models.Model):
+    """A log check (loggkontroll) of one period: a random sample of accesses plus every anomaly,
+    each marked justified or not by the auditor, then signed off. Kept for good."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    sample_size = models.PositiveIntegerField(_("sample size"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    conclusion = EncryptedTextField(_("conclusion"), blank=True, default="")
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"log review {self.pk}"
+
+    def encryption_case(self) -> SystemKeyOwner:
+        # Per instance, never per process: a key created in a transaction that rolls back must
+        # not outlive it in a cache.
+        return self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+
+
+class LogReviewItem(models.Model):
+    """One access (or finding) to judge within a review, with the auditor's verdict and comment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(LogReview, on_delete=models.PROTECT, related_name="items")
+    entry = models.ForeignKey(
+        settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("why it is in the review"), max_length=30)
+    detail = models.CharField(_("detail"), max_length=200, blank=True, default="")
+    actor = models.CharField(_("actor"), max_length=150, blank=True, default="")
+    case_number = models.CharField(_("case number"), max_length=20, blank=True, default="")
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices, blank=True, default="")
+    comment = EncryptedTextField(_("comment"), blank=True, default="")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"log review item {self.pk}"
+
+    def encryption_case(self) -> SystemKeyOwner:
+        # Per instance, never per process: a key created in a transaction that rolls back must
+        # not outlive it in a cache.
+        return self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))

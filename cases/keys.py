@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import crypto
-from cases.models import Case, CaseKey
+from cases.models import Case, CaseKey, SystemKey
 
 
 @dataclass
@@ -25,7 +25,26 @@ class RewrapResult:
 
 def case_keys_pending_rewrap() -> int:
     """How many data keys are still wrapped under a master key other than the current one."""
-    return CaseKey.objects.exclude(master_key_id=crypto.keyring().current_id).count()
+    current = crypto.keyring().current_id
+    return (
+        CaseKey.objects.exclude(master_key_id=current).count()
+        + SystemKey.objects.exclude(master_key_id=current).count()
+    )
+
+
+def _system_keys_rewrap(current: str) -> int:
+    count = 0
+    with transaction.atomic():
+        for row in SystemKey.objects.select_for_update().exclude(master_key_id=current):
+            owner_id = f"system:{row.name}"
+            data_key = crypto.unwrap_data_key(
+                row.wrapped, master_key_id=row.master_key_id, case_id=owner_id, key_id=row.key_id
+            )
+            row.master_key_id, row.wrapped = crypto.wrap_data_key(data_key, case_id=owner_id, key_id=row.key_id)
+            row.rewrapped_at = timezone.now()
+            row.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
+            count += 1
+    return count
 
 
 def case_keys_rewrap(
@@ -38,6 +57,7 @@ def case_keys_rewrap(
     """
     current = crypto.keyring().current_id
     result = RewrapResult()
+    result.rewrapped += _system_keys_rewrap(current)
     while limit is None or result.rewrapped < limit:
         size = batch_size if limit is None else min(batch_size, limit - result.rewrapped)
         with transaction.atomic():

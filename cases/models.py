@@ -212,6 +212,48 @@ class CaseKey(models.Model):
         return f"data key of case {self.case_id}"
 
 
+class SystemKey(models.Model):
+    """A data key for content that belongs to no case (e.g. auditors' log-review comments),
+    wrapped by a master key like a case key; re-wrapped by ``rotate_keys`` too."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    key_id = models.CharField(max_length=16)
+    master_key_id = models.CharField(max_length=16)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"system key {self.name}"
+
+
+class SystemKeyOwner:
+    """Stands in for a case as the owner of an encrypted value: ``encryption_cipher`` like Case's."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pk = f"system:{name}"
+        self._cipher: tuple[str, AESGCM] | None = None
+
+    def encryption_cipher(self) -> tuple[str, AESGCM]:
+        if self._cipher is None:
+            from django.db import transaction
+
+            with transaction.atomic():
+                row = SystemKey.objects.select_for_update().filter(name=self.name).first()
+                if row is None:
+                    key_id, data_key = crypto.new_key_id(), crypto.new_data_key()
+                    master_id, wrapped = crypto.wrap_data_key(data_key, case_id=self.pk, key_id=key_id)
+                    SystemKey.objects.create(name=self.name, key_id=key_id, master_key_id=master_id, wrapped=wrapped)
+                else:
+                    key_id = row.key_id
+                    data_key = crypto.unwrap_data_key(
+                        row.wrapped, master_key_id=row.master_key_id, case_id=self.pk, key_id=key_id
+                    )
+            self._cipher = (key_id, AESGCM(data_key))
+        return self._cipher
+
+
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """django-guardian's direct foreign-key grant table for cases: the store of team membership."""
 

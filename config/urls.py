@@ -40,6 +40,18 @@ urlpatterns = [
     path("api/v1/audit/entries.csv", audit_api.AuditEntryCsvApi.as_view(), name="audit-entries-csv"),
     path("api/v1/audit/verify", audit_api.AuditVerifyApi.as_view(), name="audit-verify"),
     path("api/v1/audit/anomalies", audit_api.AuditAnomaliesApi.as_view(), name="audit-anomalies"),
+    path("api/v1/audit/reviews/", audit_api.ReviewListApi.as_view(), name="audit-reviews"),
+    path("api/v1/audit/reviews/<uuid:review_id>/", audit_api.ReviewDetailApi.as_view(), name="audit-review"),
+    path(
+        "api/v1/audit/reviews/<uuid:review_id>/items/<uuid:item_id>/",
+        audit_api.ReviewItemMarkApi.as_view(),
+        name="audit-review-item",
+    ),
+    path(
+        "api/v1/audit/reviews/<uuid:review_id>/sign-off/",
+        audit_api.ReviewSignOffApi.as_view(),
+        name="audit-review-sign-off",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

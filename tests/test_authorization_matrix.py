@@ -187,6 +187,11 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("audit-entries-csv", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-verify", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-anomalies", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-reviews", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-reviews", "post"): authenticated(201, {Role.AUDITOR}),
+    ("audit-review", "get"): authenticated(200, {Role.AUDITOR}),
+    ("audit-review-item", "post"): authenticated(200, {Role.AUDITOR}),
+    ("audit-review-sign-off", "post"): authenticated(409, {Role.AUDITOR}),  # an item is still unmarked
 }
 
 
@@ -254,6 +259,17 @@ def test_the_matrix(
     )
     case.refresh_from_db()
     version = case.version
+    # A log check with one sampled access in it, for the review routes.
+    from audit.models import AuditEvent
+    from audit.reviews import review_start
+    from audit.services import record
+    from cases.models import Case
+
+    record(event=AuditEvent.ACCESS, model=Case, object_pk=str(case.pk), case=case, actor=alice, fields=["identity"])
+    now = timezone.now()
+    review = review_start(actor=audrey, period_start=now - timedelta(hours=1), period_end=now, sample_size=1)
+    item = review.items.first()
+    assert item is not None
 
     users = {u.username: u for u in get_user_model().objects.all()}
     cast: list[tuple[str, Any]] = [
@@ -266,6 +282,9 @@ def test_the_matrix(
     urls = {
         "case-detail": reverse("case-detail", kwargs={"case_id": case.pk}),
         "case-visit-notes": reverse("case-visit-notes", kwargs={"case_id": case.pk, "visit_id": visit.pk}),
+        "audit-review": reverse("audit-review", kwargs={"review_id": review.pk}),
+        "audit-review-item": reverse("audit-review-item", kwargs={"review_id": review.pk, "item_id": item.pk}),
+        "audit-review-sign-off": reverse("audit-review-sign-off", kwargs={"review_id": review.pk}),
         "consent-withdraw": reverse(
             "consent-withdraw",
             kwargs={"consent_id": target.pk if target else "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"},
@@ -306,6 +325,12 @@ def test_the_matrix(
         ("consent-withdraw", "post"): {"reason": "Återkallat"},
         ("youth-lookup", "post"): {"personal_number": case.youth.personal_number},
         ("auth-login", "post"): {},
+        ("audit-reviews", "post"): {
+            "period_start": (timezone.now() - timedelta(days=1)).isoformat(),
+            "period_end": timezone.now().isoformat(),
+        },
+        ("audit-review-item", "post"): {"verdict": "justified"},
+        ("audit-review-sign-off", "post"): {"conclusion": "Inga anmärkningar"},
         ("case-disclosures", "post"): {
             "agency": "police",
             "provision": "osl-10-18a",
