@@ -28,6 +28,8 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Two workers (the machines have two cores); PYTEST_ARGS="-n0" runs in one process.
+PYTEST_ARGS ?= -n 2
 test: env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

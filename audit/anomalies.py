@@ -30,7 +30,7 @@ def _finding(kind: str, entry: AuditEntry, detail: str = "") -> dict[str, Any]:
 def _out_of_hours(moment: datetime) -> bool:
     local = timezone.localtime(moment)
     start, end = settings.AUDIT_OFFICE_HOURS
-    return local.weekday() >= 5 or not start <= local.hour < end
+    return local.weekday() not in settings.AUDIT_OFFICE_WEEKDAYS or not start <= local.hour < end
 
 
 def find(*, since: datetime, until: datetime) -> list[dict[str, Any]]:

@@ -275,4 +275,5 @@ DISCLOSURE_PROVISIONS = {
 # Log review (audit/anomalies.py): office hours (local time, weekdays) and how many different
 # cases one person may open in a day before it is flagged.
 AUDIT_OFFICE_HOURS = (envint("AUDIT_OFFICE_HOURS_START", 7, minimum=0), envint("AUDIT_OFFICE_HOURS_END", 18, minimum=1))
+AUDIT_OFFICE_WEEKDAYS = [int(day) for day in envlist("AUDIT_OFFICE_WEEKDAYS", ["0", "1", "2", "3", "4"])]  # Monday=0
 AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)

@@ -116,7 +116,10 @@ def case_url(case: Case | str, suffix: str = "") -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests.test_authorization_matrix import CELLS
-
-    if CELLS["checked"]:
-        terminalreporter.write_line(f"authorization matrix: {CELLS['checked']} cells checked")
+    """Print the authorization matrix's size; workers report it through user_properties."""
+    cells = 0
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            cells += dict(getattr(report, "user_properties", [])).get("matrix_cells", 0)
+    if cells:
+        terminalreporter.write_line(f"authorization matrix: {cells} cells checked")

@@ -103,6 +103,7 @@ def test_anomalies_show_outsiders_emergency_and_denied(
     case: Any, alice: Any, olle: Any, sara: Any, audrey: Any, client_for: Any, settings: Any
 ) -> None:
     settings.AUDIT_OFFICE_HOURS = (0, 24)
+    settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
     client_for(olle).get(case_url(case))  # denied
     olle_client = client_for(olle)
     olle_client.post(case_url(case, "emergency-access/"), {"reason": "Akut ärende i natt"})
