@@ -107,7 +107,7 @@ class Verification:
 
 
 def _links(chunk: int = 5000) -> Iterator[AuditChainLink]:
-    last = 0
+    last = -1
     while True:
         rows = list(AuditChainLink.objects.filter(seq__gt=last).order_by("seq")[:chunk])
         if not rows:
@@ -126,9 +126,18 @@ def verify(*, seal_first: bool = True, progress: Callable[[int], None] | None = 
     links run 1, 2, 3... without gaps, that each link names the previous hash, that each hash is
     the hash of its entry as stored now, and that no entry is left without a link.
     """
+    from audit.models import AuditRetention
+    from audit.retention import signature_valid
+
     if seal_first:
         seal(full_scan=True)
     prev, expected_seq, checked = GENESIS, 1, 0
+    retention = AuditRetention.objects.order_by("-id").first()
+    if retention is not None:
+        # The oldest part was removed by the retention path: continue from its signed boundary.
+        if not signature_valid(retention):
+            return Verification(False, 0, GENESIS, None, "the retention record's signature does not hold")
+        prev, expected_seq = retention.boundary_hash, retention.first_seq_kept
     for link in _links():
         entry = link._entry  # type: ignore[attr-defined]
         bad = None

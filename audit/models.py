@@ -206,3 +206,24 @@ class LogReviewItem(models.Model):
         # Per instance, never per process: a key created in a transaction that rolls back must
         # not outlive it in a cache.
         return self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+
+
+class AuditRetention(models.Model):
+    """The signed record that a range of old entries (and their links) was removed by the
+    documented retention path. ``verify`` starts the chain from ``boundary_hash`` at
+    ``first_seq_kept``, so what remains still verifies; the HMAC shows who could have written it."""
+
+    id = models.BigAutoField(primary_key=True)
+    removed_before = models.DateTimeField()
+    first_seq_kept = models.BigIntegerField()
+    boundary_hash = models.CharField(max_length=64)
+    entries_removed = models.BigIntegerField()
+    performed_by = models.CharField(max_length=150)
+    performed_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"audit retention {self.pk}"

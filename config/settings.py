@@ -277,3 +277,8 @@ DISCLOSURE_PROVISIONS = {
 AUDIT_OFFICE_HOURS = (envint("AUDIT_OFFICE_HOURS_START", 7, minimum=0), envint("AUDIT_OFFICE_HOURS_END", 18, minimum=1))
 AUDIT_OFFICE_WEEKDAYS = [int(day) for day in envlist("AUDIT_OFFICE_WEEKDAYS", ["0", "1", "2", "3", "4"])]  # Monday=0
 AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
+
+# Audit retention (audit/retention.py): entries older than this may be removed by the signed
+# retention path; the key signs its records (base64, 32 bytes or more).
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 10 * 365, minimum=365)
+AUDIT_SIGNING_KEY = envsecret("AUDIT_SIGNING_KEY") or ""

@@ -22,7 +22,8 @@ path.write_text(
     "DEBUG=1\n"
     f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
     f"FIELD_ENCRYPTION_KEYS=dev1:{key}\n"
-    f"BLIND_INDEX_KEY={blind}\n",
+    f"BLIND_INDEX_KEY={blind}\n"
+    f"AUDIT_SIGNING_KEY={base64.b64encode(os.urandom(32)).decode()}\n",
     encoding="utf-8",
 )
 path.chmod(0o600)
