@@ -201,6 +201,7 @@ def test_the_admin_shows_no_case_content(case: Any, adam: Any) -> None:
 
     assert admin.get("/admin/cases/case/").status_code == 404
     assert admin.get("/admin/cases/youth/").status_code == 404
+    assert admin.get("/admin/audit/auditentry/").status_code == 404  # the log is the auditors', via the API
     assert case.number not in admin.get("/admin/").content.decode()
 
 
