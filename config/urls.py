@@ -5,6 +5,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from audit import api as audit_api
+from audit import api_reports
 from cases import api, api_auth
 from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR, json_error_view
 from cases.health import healthz
@@ -52,6 +53,7 @@ urlpatterns = [
         audit_api.ReviewSignOffApi.as_view(),
         name="audit-review-sign-off",
     ),
+    path("api/v1/stats/summary", api_reports.StatsSummaryApi.as_view(), name="stats-summary"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -185,6 +185,7 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("audit-entries-csv", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-verify", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-anomalies", "get"): authenticated(200, {Role.AUDITOR}),
+    ("stats-summary", "get"): authenticated(200, {Role.AUDITOR, Role.COORDINATOR}),
     ("audit-reviews", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-reviews", "post"): authenticated(201, {Role.AUDITOR}),
     ("audit-review", "get"): authenticated(200, {Role.AUDITOR}),
@@ -289,6 +290,7 @@ def test_the_matrix(
         "case-detail": reverse("case-detail", kwargs={"case_id": case.pk}),
         "case-visit-notes": reverse("case-visit-notes", kwargs={"case_id": case.pk, "visit_id": visit.pk}),
         "audit-review": reverse("audit-review", kwargs={"review_id": review.pk}),
+        "stats-summary": reverse("stats-summary") + f"?year={timezone.now().year}",
         "audit-review-item": reverse("audit-review-item", kwargs={"review_id": review.pk, "item_id": item.pk}),
         "audit-review-sign-off": reverse("audit-review-sign-off", kwargs={"review_id": review.pk}),
         "consent-withdraw": reverse(

@@ -1,0 +1,40 @@
+"""Reports: the yearly statistics (coordinators and auditors) and, with the purge issue's other
+parts, the subject access report."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import statistics
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
+from cases.models import Role
+from cases.selectors import staff_profile
+
+MSG_STATS_ROLES = _("Only coordinators and auditors read the statistics.")
+
+
+class StatsSummaryApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={200: dict},
+        summary="Yearly counts (small cells suppressed)",
+    )
+    def get(self, request: Request) -> Response:
+        profile = staff_profile(request.user)
+        if profile is None or profile.role not in (Role.COORDINATOR, Role.AUDITOR):
+            raise PermissionDenied(MSG_STATS_ROLES)
+        field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
+        try:
+            year = field.run_validation(request.query_params.get("year", ""))
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"year": exc.detail}) from None
+        record(event=AuditEvent.EXPORT, model=AuditEntry, object_pk="", extra={"statistics": year})
+        return Response(statistics.summary(year=year))

@@ -1,0 +1,93 @@
+"""Statistics suppress small cells, including through differences between totals and parts."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audit.statistics import PROTECTING, SMALL, SUPPRESSED, TOTAL, is_determined, suppress_table
+from tests.api.test_case_list import open_cases
+
+
+def hidden_keys(table: dict[tuple[str, str], Any]) -> set[tuple[str, str]]:
+    return {key for key, value in table.items() if value in (SUPPRESSED, PROTECTING)}
+
+
+tables = st.integers(min_value=1, max_value=3).flatmap(
+    lambda r: st.integers(min_value=1, max_value=5).flatmap(
+        lambda c: st.tuples(
+            st.just(r),
+            st.just(c),
+            st.lists(st.integers(min_value=0, max_value=30), min_size=r * c, max_size=r * c),
+        )
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tables)
+def test_no_suppressed_figure_can_be_worked_out_from_the_published_ones(shape: tuple[int, int, list[int]]) -> None:
+    n_rows, n_cols, values = shape
+    rows = [f"r{i}" for i in range(n_rows)]
+    cols = [f"c{j}" for j in range(n_cols)]
+    cells = {(r, c): values[i * n_cols + j] for (i, r), (j, c) in itertools.product(enumerate(rows), enumerate(cols))}
+
+    table = suppress_table(cells, rows, cols)
+
+    hidden = hidden_keys(table)
+    for key, value in table.items():
+        if isinstance(value, int):
+            assert value == 0 or value >= SMALL, (key, value)  # nothing small is shown
+    for key in hidden:
+        assert not is_determined(key, hidden, rows, cols), key  # no subtraction reveals it
+    for group_is_row in (True, False):
+        for line in [*(rows if group_is_row else cols), TOTAL]:
+            group = [(line, c) for c in [*cols, TOTAL]] if group_is_row else [(r, line) for r in [*rows, TOTAL]]
+            assert sum(1 for key in group if key in hidden) != 1
+
+
+def test_a_lone_small_cell_takes_a_partner_with_it() -> None:
+    table = suppress_table({("sspf", "A"): 3, ("sspf", "B"): 40}, ["sspf"], ["A", "B"])
+
+    assert table[("sspf", "A")] == SUPPRESSED
+    assert table[("sspf", "B")] == PROTECTING or table[("sspf", TOTAL)] == PROTECTING
+
+
+@pytest.mark.django_db
+def test_the_summary_counts_and_suppresses(alice: Any, carl: Any, client_for: Any, audrey: Any) -> None:
+    open_cases(alice, 6, district="Centrum")
+    open_cases(alice, 2, district="Mariefred")
+    year = timezone.now().year
+
+    body = client_for(audrey).get("/api/v1/stats/summary", {"year": year}).json()
+
+    opened = body["cases_opened"]
+    assert opened["sspf"]["Mariefred"] == SUPPRESSED
+    # Centrum's 6 and the total 8 cannot both show, or 8 - 6 = 2 would.
+    assert [opened["sspf"]["Centrum"], opened["sspf"][TOTAL]].count(PROTECTING) >= 1
+    assert opened["linkoping"][TOTAL] == 0
+    assert body["home_visits"] == 0
+    assert client_for(carl).get("/api/v1/stats/summary", {"year": year}).status_code == 200
+    assert client_for(alice).get("/api/v1/stats/summary", {"year": year}).status_code == 403
+    assert client_for(audrey).get("/api/v1/stats/summary", {"year": "soon"}).status_code == 400
+    assert "Exempelsson" not in str(body)
+
+
+@pytest.mark.django_db
+def test_the_command_prints_the_same(alice: Any) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    open_cases(alice, 5)
+    out = StringIO()
+
+    call_command("stats", "--year", str(timezone.now().year), stdout=out)
+
+    assert json.loads(out.getvalue())["cases_opened"]["sspf"]["Centrum"] == 5
