@@ -26,6 +26,7 @@ AUDITED_MODELS = [
     "consent.EmergencyAccess",
     "consent.Disclosure",
     "cases.SystemKey",
+    "cases.LegalHold",
     "audit.LogReview",
     "audit.LogReviewItem",
 ]

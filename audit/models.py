@@ -32,6 +32,8 @@ class AuditEvent(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("Tokens revoked")
     EXPORT = "export", _("Export")
     REVIEW = "review", _("Log review")
+    PURGE = "purge", _("Purge (gallring)")
+    LEGAL_HOLD = "legal_hold", _("Legal hold")
 
 
 ACTION_EVENTS = {

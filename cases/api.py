@@ -612,3 +612,34 @@ class PoliceLinkListApi(APIView):
         data.is_valid(raise_exception=True)
         link = police_link_add(actor=request.user, case=access.case, reference=data.validated_data["reference"])
         return Response(PoliceLinkOutput(link).data, status=status.HTTP_201_CREATED)
+
+
+class LegalHoldOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    reason = serializers.CharField()
+    placed_by = serializers.CharField(source="placed_by.username")
+    placed_at = serializers.DateTimeField()
+    released_by = serializers.CharField(source="released_by.username", allow_null=True, default=None)
+    released_at = serializers.DateTimeField(allow_null=True)
+
+
+class LegalHoldApi(APIView):
+    """Place (POST) or release (DELETE) a legal hold: a held case is never purged."""
+
+    @extend_schema_serializer(component_name="LegalHoldInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses={201: LegalHoldOutput}, summary="Place a legal hold")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = services.legal_hold_place(actor=request.user, case=access.case, reason=data.validated_data["reason"])
+        return Response(LegalHoldOutput(hold).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=LegalHoldOutput, summary="Release the legal hold")
+    def delete(self, request: Request, case_id: str) -> Response:
+        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        hold = services.legal_hold_release(actor=request.user, case=access.case)
+        return Response(LegalHoldOutput(hold).data)

@@ -498,3 +498,29 @@ class PoliceLink(models.Model):
 
     def encryption_case(self) -> Case:
         return self.case
+
+
+class LegalHold(models.Model):
+    """A hold on a case (a records request, an ongoing investigation): a held case is not purged
+    whatever its age. Placed and released by a coordinator, with a reason; both are audited."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = EncryptedTextField(_("reason"))
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField(auto_now_add=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"legal hold {self.pk}"
+
+    def encryption_case(self) -> Case:
+        return self.case

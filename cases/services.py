@@ -36,6 +36,7 @@ from cases.models import (
     CaseStatus,
     Guardian,
     HomeVisit,
+    LegalHold,
     Meeting,
     Note,
     PresentRole,
@@ -452,3 +453,47 @@ def staff_create(
     group, _created = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     return user
+
+
+MSG_COORDINATORS_ONLY = _("Only SSPF coordinators on the team may place or release a legal hold.")
+MSG_NO_HOLD = _("The case has no legal hold in force.")
+
+
+def _require_coordinator_member(actor: AbstractBaseUser, case: Case) -> None:
+    profile = staff_profile(actor)
+    if (
+        profile is None
+        or profile.role != Role.COORDINATOR
+        or not CaseMember.objects.filter(case=case, user=actor).exists()
+    ):
+        raise PermissionDenied(MSG_COORDINATORS_ONLY)
+
+
+@transaction.atomic
+def legal_hold_place(*, actor: AbstractBaseUser, case: Case, reason: str) -> LegalHold:
+    """Keep the case from being purged (a records request, an investigation). Audited."""
+    from audit.models import AuditEvent
+    from audit.services import record
+
+    _require_coordinator_member(actor, case)
+    hold = LegalHold(case=case, reason=reason, placed_by=actor)
+    hold.full_clean(exclude=["case", "placed_by", "released_by"])
+    hold.save()
+    record(event=AuditEvent.LEGAL_HOLD, model=Case, object_pk=str(case.pk), case=case, extra={"step": "placed"})
+    return hold
+
+
+@transaction.atomic
+def legal_hold_release(*, actor: AbstractBaseUser, case: Case) -> LegalHold:
+    from audit.models import AuditEvent
+    from audit.services import record
+
+    _require_coordinator_member(actor, case)
+    hold = LegalHold.objects.select_for_update().filter(case=case, released_at__isnull=True).first()
+    if hold is None:
+        raise Conflict(MSG_NO_HOLD, code="no_legal_hold")
+    hold.released_by = actor
+    hold.released_at = timezone.now()
+    hold.save()
+    record(event=AuditEvent.LEGAL_HOLD, model=Case, object_pk=str(case.pk), case=case, extra={"step": "released"})
+    return hold

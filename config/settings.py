@@ -282,3 +282,12 @@ AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 # retention path; the key signs its records (base64, 32 bytes or more).
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 10 * 365, minimum=365)
 AUDIT_SIGNING_KEY = envsecret("AUDIT_SIGNING_KEY") or ""
+
+# Retention (gallring) of closed cases (cases/retention.py; docs/retention.md). Years from closure
+# per track, and the birth days whose files are kept for research (socialtjänstförordningen
+# 7 kap. 2 §). Settings, because the law changes (SoL 2025:400) and municipalities decide.
+CASE_RETENTION_YEARS = {
+    "sspf": envint("RETENTION_YEARS_SSPF", 5, minimum=1),
+    "linkoping": envint("RETENTION_YEARS_LINKOPING", 5, minimum=1),
+}
+RETENTION_KEEP_BIRTH_DAYS = [int(day) for day in envlist("RETENTION_KEEP_BIRTH_DAYS", ["5", "15", "25"])]

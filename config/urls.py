@@ -28,6 +28,8 @@ urlpatterns = [
     path(case + "meetings/", api.MeetingListApi.as_view(), name="case-meetings"),
     path(case + "notes/", api.NoteListApi.as_view(), name="case-notes"),
     path(case + "police-links/", api.PoliceLinkListApi.as_view(), name="case-police-links"),
+    path(case + "legal-hold/", api.LegalHoldApi.as_view(), name="case-legal-hold"),
+    path(case + "subject-report", api_reports.SubjectReportApi.as_view(), name="case-subject-report"),
     path(case + "consents/", consent_api.CaseConsentListApi.as_view(), name="case-consents"),
     path(case + "emergency-access/", consent_api.EmergencyAccessApi.as_view(), name="case-emergency-access"),
     path(

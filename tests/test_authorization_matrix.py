@@ -186,6 +186,9 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("audit-verify", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-anomalies", "get"): authenticated(200, {Role.AUDITOR}),
     ("stats-summary", "get"): authenticated(200, {Role.AUDITOR, Role.COORDINATOR}),
+    ("case-subject-report", "get"): member_rule(200, 403),
+    ("case-legal-hold", "post"): lambda who: member_rule(201 if who.role == Role.COORDINATOR else 403, 403)(who),
+    ("case-legal-hold", "delete"): lambda who: member_rule(409 if who.role == Role.COORDINATOR else 403, 403)(who),
     ("audit-reviews", "get"): authenticated(200, {Role.AUDITOR}),
     ("audit-reviews", "post"): authenticated(201, {Role.AUDITOR}),
     ("audit-review", "get"): authenticated(200, {Role.AUDITOR}),
@@ -320,6 +323,7 @@ def test_the_matrix(
         ("case-notes", "post"): {"text": "ny anteckning"},
         ("case-visit-notes", "post"): {"text": "egen anteckning"},
         ("case-police-links", "post"): {"reference": "5000-K1-26"},
+        ("case-legal-hold", "post"): {"reason": "Begäran om allmän handling"},
         ("case-consents", "post"): {
             "giver": "guardian",
             "guardian": str(guardian.pk),

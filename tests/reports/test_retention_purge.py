@@ -1,0 +1,117 @@
+"""Purge (gallring): only expired, unheld, closed cases go; their content is unrecoverable; the
+audit chain still verifies; re-running is a no-op; a dry run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from audit import chain
+from audit.guard import bulk_writes_allowed
+from audit.models import AuditEntry
+from cases import services
+from cases.models import Case, CaseKey, Youth
+from cases.retention import expired_cases, purge_expired
+from tests.cases.test_encrypted_fields import all_text_in_database
+from tests.conftest import YOUTH, case_url
+from tests.factories import personal_number_for_age
+
+pytestmark = pytest.mark.django_db
+
+
+def closed_case(actor: Any, *, years_ago: float, serial: int, born_day: int | None = None) -> Case:
+    pnr = personal_number_for_age(13, serial=serial)
+    if born_day is not None:
+        from cases import personnummer
+
+        digits = pnr.replace("-", "")
+        digits = digits[:6] + f"{born_day:02d}" + digits[8:11]
+        nine = digits[2:11]
+        pnr = f"{digits[:8]}-{digits[8:11]}{personnummer.luhn_check_digit(nine)}"
+    case = services.case_open(
+        actor=actor,
+        track="sspf",
+        youth={**YOUTH, "personal_number": pnr},
+        district="Centrum",
+        summary=f"Sammanfattning {serial}",
+    )
+    services.note_add(actor=actor, case=case, category="notes", text=f"Anteckning {serial}")
+    services.case_close(actor=actor, case=case, reason="Målet uppnått")
+    with bulk_writes_allowed():  # time travel
+        Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=int(years_ago * 365)))
+    return case
+
+
+def test_only_expired_unheld_closed_cases_go(alice: Any, carl: Any, client_for: Any) -> None:
+    expired = closed_case(alice, years_ago=6, serial=101, born_day=3)
+    recent = closed_case(alice, years_ago=2, serial=102, born_day=3)
+    held = closed_case(alice, years_ago=6, serial=103, born_day=3)
+    research = closed_case(alice, years_ago=6, serial=104, born_day=15)
+    still_open = services.case_open(
+        actor=alice,
+        track="sspf",
+        youth={**YOUTH, "personal_number": personal_number_for_age(13, serial=105)},
+        district="C",
+    )
+    services.case_member_add(actor=alice, case=held, username="carl")
+    assert client_for(carl).post(case_url(held, "legal-hold/"), {"reason": "Utredning pågår"}).status_code == 201
+
+    assert [e.number for e in expired_cases()] == [expired.number]
+    assert purge_expired() == 1
+
+    remaining = set(Case.objects.values_list("number", flat=True))
+    assert remaining == {recent.number, held.number, research.number, still_open.number}
+
+
+def test_a_purged_case_cannot_be_recovered_and_the_chain_still_verifies(alice: Any) -> None:
+    case = closed_case(alice, years_ago=6, serial=201, born_day=3)
+    stored_summary = Case.objects.filter(pk=case.pk).values_list("summary", flat=True).get()
+    wrapped = bytes(CaseKey.objects.get(case=case).wrapped)
+    chain.seal()
+
+    purge_expired()
+
+    dump = all_text_in_database()
+    assert stored_summary not in dump
+    assert wrapped.decode("latin-1") not in dump
+    assert not Youth.objects.filter(case_id=case.pk).exists()
+    [entry] = AuditEntry.objects.filter(event="purge")
+    assert entry.case_number == case.number
+    assert set(entry.additional_data) == {"rule", "closed_at"}
+    assert chain.verify().ok
+
+
+def test_purging_again_changes_nothing_and_a_dry_run_changes_nothing(alice: Any) -> None:
+    case = closed_case(alice, years_ago=6, serial=301, born_day=3)
+    out = StringIO()
+
+    call_command("purge_expired", "--dry-run", stdout=out)
+
+    assert case.number in out.getvalue()
+    assert Case.objects.filter(pk=case.pk).exists()
+    call_command("purge_expired", stdout=StringIO(), stderr=StringIO())
+    before = AuditEntry.objects.count()
+    second = StringIO()
+    call_command("purge_expired", stdout=second, stderr=StringIO())
+    assert "0 cases purged" in second.getvalue()
+    assert AuditEntry.objects.count() == before
+
+
+def test_the_legal_hold_is_for_coordinators_and_audited(case: Any, carl: Any, alice: Any, client_for: Any) -> None:
+    assert client_for(alice).post(case_url(case, "legal-hold/"), {"reason": "x"}).status_code == 403
+
+    placed = client_for(carl).post(case_url(case, "legal-hold/"), {"reason": "Begäran om utlämnande"})
+    released = client_for(carl).delete(case_url(case, "legal-hold/"))
+    again = client_for(carl).delete(case_url(case, "legal-hold/"))
+
+    assert (placed.status_code, released.status_code, again.status_code) == (201, 200, 409)
+    assert AuditEntry.objects.filter(event="legal_hold", case_number=case.number).count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason FROM cases_legalhold")
+        assert "Begäran" not in cursor.fetchone()[0]
