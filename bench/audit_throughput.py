@@ -6,7 +6,8 @@ request does, from 1 client and from N concurrent clients (processes, each with 
 connection), in three set-ups:
 
   (i)   plain:   no sealer running (the application as it is, chain work left for later);
-  (ii)  sealer:  ``audit.chain.seal()`` running continuously in another process meanwhile;
+  (ii)  sealer:  ``audit.chain.seal()`` running in another process meanwhile, back to back
+                 (continuously) and, as ``seal_audit --loop 2`` would, every ``--seal-interval`` s;
   (iii) sync:    the yardstick from issue 5, a synchronous chain: each transaction inserts its
                  entry, takes ``pg_advisory_xact_lock``, reads the previous hash, computes the new
                  one and stores it (in a scratch table ``bench_sync_chain``), then commits.
@@ -136,7 +137,9 @@ def writer(mode: str, seed: int, seconds: float, barrier: Any, results: Any, sto
     results.put(latencies)
 
 
-def sealer(stop: Any, results: Any) -> None:
+def sealer(stop: Any, results: Any, interval: float = 0.0) -> None:
+    """chain.seal() in a loop: back to back (interval 0; a 20 ms pause only when nothing was
+    pending), or every ``interval`` seconds as ``seal_audit --loop`` does in production."""
     setup_django()
     from audit import chain
 
@@ -144,8 +147,7 @@ def sealer(stop: Any, results: Any) -> None:
     while not stop.is_set():
         count = chain.seal()
         sealed += count
-        if count == 0:
-            time.sleep(0.02)
+        stop.wait(interval if interval else (0.02 if count == 0 else 0))
     results.put(sealed)
 
 
@@ -289,10 +291,11 @@ def live_verify(ctx: Any, seconds: float) -> list[str]:
             result = chain.verify()
         took = time.monotonic() - started
         stop.set()  # writers and sealer: they were running all along verify
-        for proc in procs:
-            writer_results.get()
-            proc.join()
+        for _proc in procs:
+            writer_results.get()  # drain every queue before joining: a child exits once its data is read
         results.get()
+        for proc in procs:
+            proc.join()
         seal_proc.join()
         lines.append(
             f"verify during writes ({label}): ok={result.ok} checked={result.entries_checked} "
@@ -313,6 +316,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--backlog", type=int, default=300_000, help="unsealed entries added for the seal rate")
     parser.add_argument("--only", default="plain,sealer,sync,seal,verify", help="comma-separated subset")
+    parser.add_argument("--seal-interval", type=float, default=2.0, help="the second sealer set-up's period")
     parser.add_argument("--live-verify", action="store_true", help="also run verify() during writes")
     parser.add_argument("--force", action="store_true", help="run even if the database name lacks 'bench'")
     args = parser.parse_args()
@@ -338,7 +342,8 @@ def main() -> None:
     ctx = mp.get_context("spawn")
     print(
         f"# {version.split(',')[0]}; synchronous_commit={sync_commit}; shared_buffers={buffers}; "
-        f"{os.cpu_count()} CPUs; {args.seconds:g} s per measurement",
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} (1-min average; other work on the machine skews the "
+        f"figures); {args.seconds:g} s per measurement",
         flush=True,
     )
 
@@ -348,28 +353,29 @@ def main() -> None:
         rows.append((label, clients, result))
         print(
             f"{label:<34} {clients:>3} clients  {result['rate']:>8.0f} inserts/s  "
-            f"p50 {result['p50']:6.2f} ms  p99 {result['p99']:7.2f} ms  {note}",
+            f"p50 {result['p50']:6.2f} ms  p99 {result['p99']:7.2f} ms  load {os.getloadavg()[0]:.1f}  {note}",
             flush=True,
         )
 
     for clients in sorted({1, args.clients}):
         if "plain" in only:
             show("(i) plain, no sealer", clients, run_writers(ctx, "plain", clients, args.seconds))
-        if "sealer" in only:
+        for interval in (0.0, args.seal_interval) if "sealer" in only else ():
             from audit import chain
 
             chain.seal()
             connection.close()
             stop = ctx.Event()
             results = ctx.Queue()
-            seal_proc = ctx.Process(target=sealer, args=(stop, results))
+            seal_proc = ctx.Process(target=sealer, args=(stop, results, interval))
             seal_proc.start()
             result = run_writers(ctx, "sealer", clients, args.seconds)
             lag = unsealed()
             stop.set()
             sealed = results.get()
             seal_proc.join()
-            show("(ii) sealer running", clients, result, f"sealed {sealed} meanwhile; {lag} unsealed at the end")
+            label = f"(ii) sealer every {interval:g} s" if interval else "(ii) sealer back to back"
+            show(label, clients, result, f"sealed {sealed} meanwhile; {lag} unsealed at the end")
             connection.close()
         if "sync" in only:
             show("(iii) synchronous chain (yardstick)", clients, run_writers(ctx, "sync", clients, args.seconds))

@@ -291,3 +291,6 @@ CASE_RETENTION_YEARS = {
     "linkoping": envint("RETENTION_YEARS_LINKOPING", 5, minimum=1),
 }
 RETENTION_KEEP_BIRTH_DAYS = [int(day) for day in envlist("RETENTION_KEEP_BIRTH_DAYS", ["5", "15", "25"])]
+
+# The benchmark's comparison endpoints (bench/views.py). Off unless a benchmark run sets it.
+BENCH_ROUTES = envbool("BENCH_ROUTES", False)

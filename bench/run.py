@@ -1,0 +1,459 @@
+#!/usr/bin/env python
+"""The benchmark: what each protection costs against a plain baseline, and how cost grows with data.
+
+Seeds a fresh PostgreSQL database (bench/seed.py), starts the real app under gunicorn on
+127.0.0.1, and drives it with wrk over loopback: every endpoint once as plain Django would
+answer it (bench/views.py, the same token lookup and JSON shape) and once through the real API,
+and for case detail and list also with each protection switched on in turn. Then queries per
+request (in process), peak RSS per worker, key-rotation and audit-verification rates. Writes
+bench/results/bench-<cases>.json and .md and prints the table.
+
+    make bench          # 1,000 cases, a few seconds per measurement
+    make bench-large    # 100,000 cases and 10 million audit entries
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+LUA = """
+local paths = {%(paths)s}
+local method = "%(method)s"
+local body = %(body)s
+local n = 0
+request = function()
+  n = n + 1
+  local path = paths[(n %% #paths) + 1]
+  local headers = {["Authorization"] = "Bearer %(token)s", ["Content-Type"] = "application/json"}
+  return wrk.format(method, path, headers, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  local errors = e.status + e.connect + e.read + e.write + e.timeout
+  io.write(string.format(
+    "RESULT {\\"rps\\": %%f, \\"p50\\": %%f, \\"p95\\": %%f, \\"p99\\": %%f, "
+    .. "\\"errors\\": %%d, \\"requests\\": %%d}\\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, errors, summary.requests))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log("installing wrk (Debian package)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def env_for(database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{database}",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BENCH_ROUTES": "1",
+        "TOKEN_IDLE_MINUTES": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(database: str, *args: str) -> str:
+    python = str(ROOT / ".venv" / "bin" / "python")
+    result = subprocess.run(
+        [python, "manage.py", *args], cwd=ROOT, env=env_for(database), check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def prepare_database(name: str) -> None:
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    manage(name, "migrate", "--noinput", "-v", "0")
+
+
+def setup_django(database: str) -> None:
+    os.environ.update(env_for(database))
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def tokens() -> dict[str, str]:
+    from django.contrib.auth import get_user_model
+    from knox.models import AuthToken
+
+    out = {}
+    for username in ("bench_sw", "bench_police", "bench_auditor"):
+        user = get_user_model().objects.get(username=username)
+        _instance, token = AuthToken.objects.create(user=user)
+        out[username] = token
+    return out
+
+
+def targets(case_ids: list[str], pnr: str, case_number: str, day: str) -> list[dict[str, Any]]:
+    """Endpoint × variant. Reads: detail and list in four steps; the rest plain vs full."""
+    detail = [f"/{{prefix}}cases/{cid}/" for cid in case_ids]
+    note_body = json.dumps({"category": "notes", "text": "Benchmark note " * 5})
+    visit_body = json.dumps(
+        {
+            "occurred_at": "2026-01-01T10:00:00+01:00",
+            "participants": ["bench_sw", "bench_police"],
+            "present": ["youth"],
+            "basis": "Benchmark basis",
+            "notes": "Benchmark notes",
+            "outcome": "ok",
+        }
+    )
+    since, until = f"{day}T00:00:00%2B00:00", f"{day}T23:59:59%2B00:00"
+    return [
+        {
+            "endpoint": "case detail",
+            "user": "bench_sw",
+            "method": "GET",
+            "paths": detail,
+            "variants": {
+                "plain": "bench/plain/",
+                "+access": "bench/access/",
+                "+crypto": "bench/crypto/",
+                "full": "api/v1/",
+            },
+        },
+        {
+            "endpoint": "case list (50)",
+            "user": "bench_sw",
+            "method": "GET",
+            "paths": ["/{prefix}cases/"],
+            "variants": {
+                "plain": "bench/plain/",
+                "+access": "bench/access/",
+                "+crypto": "bench/crypto/",
+                "full": "api/v1/",
+            },
+        },
+        {
+            "endpoint": "add note",
+            "user": "bench_sw",
+            "method": "POST",
+            "body": note_body,
+            "paths": [f"/{{prefix}}cases/{cid}/notes/" for cid in case_ids],
+            "variants": {"plain": "bench/plain/", "full": "api/v1/"},
+        },
+        {
+            "endpoint": "create home visit",
+            "user": "bench_sw",
+            "method": "POST",
+            "body": visit_body,
+            "paths": [f"/{{prefix}}cases/{cid}/visits/" for cid in case_ids],
+            "variants": {"full": "api/v1/"},
+        },
+        {
+            "endpoint": "auditor: one case's history",
+            "user": "bench_auditor",
+            "method": "GET",
+            "paths": [f"/{{prefix}}audit/entries/?case={case_number}"],
+            "variants": {"plain": "bench/plain/", "full": "api/v1/"},
+        },
+        {
+            "endpoint": "auditor: one user's day",
+            "user": "bench_auditor",
+            "method": "GET",
+            "paths": [f"/{{prefix}}audit/entries/?actor=bench_sw_3&since={since}&until={until}"],
+            "variants": {"plain": "bench/plain/", "full": "api/v1/"},
+        },
+        {
+            "endpoint": "youths/lookup",
+            "user": "bench_sw",
+            "method": "POST",
+            "body": json.dumps({"personal_number": pnr}),
+            "paths": ["/{prefix}youths/lookup"],
+            "variants": {"plain": "bench/plain/", "full": "api/v1/"},
+        },
+    ]
+
+
+def run_wrk(
+    wrk: str, port: int, target: dict[str, Any], prefix: str, token: str, seconds: float, conns: int
+) -> dict[str, Any]:
+    paths = ", ".join(json.dumps(p.format(prefix=prefix)) for p in target["paths"])
+    body = json.dumps(target.get("body")) if target.get("body") else "nil"
+    script = LUA % {"paths": paths, "method": target["method"], "body": body, "token": token}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                wrk,
+                "-t",
+                "2",
+                "-c",
+                str(conns),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "-s",
+                handle.name,
+                f"http://127.0.0.1:{port}",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    line = next(ln for ln in out.splitlines() if ln.startswith("RESULT "))
+    return json.loads(line[len("RESULT ") :])
+
+
+def queries_per_request(target: dict[str, Any], prefix: str, token: str) -> int:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    path = target["paths"][0].format(prefix=prefix)
+    with CaptureQueriesContext(connection) as captured:
+        if target["method"] == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, target.get("body") or "{}", content_type="application/json")
+    if response.status_code >= 400:
+        raise SystemExit(f"{target['endpoint']} via {prefix} answered {response.status_code}: the bench is broken")
+    return len(captured.captured_queries)
+
+
+def worker_rss_kib(master_pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
+    peaks = []
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")]
+    return peaks
+
+
+def start_server(database: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    gunicorn = str(ROOT / ".venv" / "bin" / "gunicorn")
+    process = subprocess.Popen(
+        [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT,
+        env=env_for(database),
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def rotation_rate() -> dict[str, Any]:
+    from django.conf import settings
+
+    from cases.keys import case_keys_rewrap
+
+    settings.FIELD_ENCRYPTION_KEYS = (
+        f"bench{random.randint(0, 9999)}:{base64.b64encode(os.urandom(32)).decode()},{settings.FIELD_ENCRYPTION_KEYS}"
+    )
+    started = time.monotonic()
+    result = case_keys_rewrap(batch_size=1000)
+    seconds = time.monotonic() - started
+    return {"keys": result.rewrapped, "seconds": round(seconds, 2), "per_second": round(result.rewrapped / seconds)}
+
+
+def verification_rate(limit_seconds: float) -> dict[str, Any]:
+    from audit import chain
+    from audit.models import AuditChainLink
+
+    started = time.monotonic()
+    sealed = 0
+    while time.monotonic() - started < limit_seconds:
+        done = chain.seal(batch_size=5000)
+        if not done:
+            break
+        sealed += done
+    seal_seconds = time.monotonic() - started
+    started = time.monotonic()
+    checked = 0
+    prev = chain.GENESIS
+    for link in chain._links():
+        entry = link._entry  # type: ignore[attr-defined]
+        assert chain.link_hash(prev, entry) == link.hash
+        prev = link.hash
+        checked += 1
+    verify_seconds = time.monotonic() - started
+    return {
+        "sealed": sealed,
+        "seal_per_second": round(sealed / max(seal_seconds, 1e-9)),
+        "verified": checked,
+        "verify_per_second": round(checked / max(verify_seconds, 1e-9)),
+        "links": AuditChainLink.objects.count(),
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [
+        f"## Benchmark: {result['cases']:,} cases, {result['seed']['audit_entries']:,} audit entries",
+        "",
+        f"{result['machine']}; gunicorn {result['workers']} sync workers, wrk {result['connections']} connections, "
+        f"{result['seconds']} s per measurement.",
+        "",
+        "| endpoint | variant | req/s | p50 ms | p95 ms | p99 ms | queries | errors | full/plain (median) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in result["rows"]:
+        lines.append(
+            f"| {row['endpoint']} | {row['variant']} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
+            f"{row['p99']:.1f} | {row['queries']} | {row['errors']} | {row.get('ratio', '')} |"
+        )
+    seed = result["seed"]
+    lines += [
+        "",
+        f"Seeding: {seed['case_seconds']} s for the cases ({seed['rows_per_second']:,} rows/s), "
+        f"{seed['audit_seconds']} s for {seed['audit_entries']:,} audit entries.",
+        f"Peak RSS per worker: {', '.join(f'{kib / 1024:.0f} MiB' for kib in result['rss_kib'])}.",
+        f"Key rotation: {result['rotation']['per_second']:,} case keys/s ({result['rotation']['keys']:,} keys).",
+        f"Audit chain: sealing {result['chain']['seal_per_second']:,} entries/s, verifying "
+        f"{result['chain']['verify_per_second']:,} entries/s ({result['chain']['verified']:,} checked).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--audit-entries", type=int, default=20_000)
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", default="sspf_bench")
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    args = parser.parse_args()
+
+    wrk = ensure_wrk()
+    started = time.monotonic()
+    if not args.reuse:
+        log(f"preparing database {args.database}")
+        prepare_database(args.database)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    seed_stats: dict[str, Any] = {"case_seconds": 0, "rows_per_second": 0, "audit_seconds": 0, "audit_entries": 0}
+    if not args.reuse:
+        out = subprocess.run(
+            [python, "bench/seed.py", "--cases", str(args.cases), "--audit-entries", str(args.audit_entries)],
+            cwd=ROOT,
+            env=env_for(args.database),
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        seed_stats = json.loads(out.strip().splitlines()[-1])
+    setup_django(args.database)
+    from django.db import connection
+
+    from cases.models import Case, CaseMember, Youth
+
+    caseload = list(
+        CaseMember.objects.filter(user__username="bench_sw").values_list("case_id", flat=True).order_by("case_id")
+    )
+    case_ids = [str(c) for c in caseload]
+    first = Case.objects.select_related("key", "youth").get(pk=caseload[0])
+    pnr = Youth.objects.select_related("case__key").get(case=first).personal_number
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_char(max(timestamp), 'YYYY-MM-DD') FROM audit_auditentry")
+        day = cursor.fetchone()[0]
+    token = tokens()
+    connection.close()
+
+    port = free_port()
+    server = start_server(args.database, port, args.workers)
+    rows: list[dict[str, Any]] = []
+    try:
+        for target in targets(case_ids, pnr, first.number, day):
+            plain_p50 = None
+            for variant, prefix in target["variants"].items():
+                log(f"{target['endpoint']} [{variant}]")
+                measured = run_wrk(wrk, port, target, prefix, token[target["user"]], args.seconds, args.connections)
+                row = {
+                    "endpoint": target["endpoint"],
+                    "variant": variant,
+                    **measured,
+                    "queries": queries_per_request(target, prefix, token[target["user"]]),
+                }
+                if variant == "plain":
+                    plain_p50 = measured["p50"]
+                elif plain_p50:
+                    row["ratio"] = f"{measured['p50'] / plain_p50:.2f}x"
+                rows.append(row)
+        rss = worker_rss_kib(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    rotation = rotation_rate()
+    chain_rates = verification_rate(limit_seconds=20 if args.cases <= 10_000 else 60)
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    machine = f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB RAM, Python {sys.version.split()[0]}"
+    result = {
+        "cases": args.cases,
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "workers": args.workers,
+        "machine": machine,
+        "seed": seed_stats,
+        "rows": rows,
+        "rss_kib": rss,
+        "rotation": rotation,
+        "chain": chain_rates,
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"bench-{args.cases}.json").write_text(json.dumps(result, indent=2))
+    table = markdown(result)
+    (RESULTS / f"bench-{args.cases}.md").write_text(table)
+    print(table)
+    medians = [float(r["ratio"][:-1]) for r in rows if r.get("ratio") and r["variant"] == "full"]
+    if medians:
+        log(f"median full/plain ratio: {statistics.median(medians):.2f}x; total {result['total_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()
