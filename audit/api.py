@@ -200,7 +200,7 @@ class AuditAnomaliesApi(APIView):
 
 class ReviewItemOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    entry = serializers.IntegerField(source="entry_id", allow_null=True)
+    entry = serializers.IntegerField(source="entry_number", allow_null=True)
     reason = serializers.CharField()
     detail = serializers.CharField()
     actor = serializers.CharField()

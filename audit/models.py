@@ -183,9 +183,11 @@ class LogReviewItem(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     review = models.ForeignKey(LogReview, on_delete=models.PROTECT, related_name="items")
+    # The entry itself may later go by the audit retention path; its id, actor and case number stay.
     entry = models.ForeignKey(
-        settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    entry_number = models.BigIntegerField(_("audit entry"), null=True, blank=True)
     reason = models.CharField(_("why it is in the review"), max_length=30)
     detail = models.CharField(_("detail"), max_length=200, blank=True, default="")
     actor = models.CharField(_("actor"), max_length=150, blank=True, default="")

@@ -99,6 +99,13 @@ def remove_expired(*, before: datetime, performed_by: str) -> AuditRetention | N
         else:
             cursor.execute("INSERT INTO audit_retention_gate (opened) VALUES (1)")
         cursor.execute("DELETE FROM audit_auditchainlink WHERE seq <= %s", [last])
+        # Log checks keep their own copy (entry number, actor, case number) of what they judged.
+        for start in range(0, len(entry_ids), 5000):
+            part = entry_ids[start : start + 5000]
+            cursor.execute(
+                f"UPDATE audit_logreviewitem SET entry_id = NULL WHERE entry_id IN ({','.join(['%s'] * len(part))})",  # noqa: S608
+                part,
+            )
         for start in range(0, len(entry_ids), 5000):
             part = entry_ids[start : start + 5000]
             cursor.execute(

@@ -65,6 +65,7 @@ def review_start(
         LogReviewItem.objects.create(
             review=review,
             entry=entry,
+            entry_number=entry.pk,
             reason="sample",
             actor=entry.actor_username,
             case_number=entry.case_number,
@@ -75,6 +76,7 @@ def review_start(
         LogReviewItem.objects.create(
             review=review,
             entry_id=finding["entry"],
+            entry_number=finding["entry"],
             reason=finding["kind"],
             detail=finding["detail"][:200],
             actor=finding["actor"],

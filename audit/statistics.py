@@ -22,7 +22,7 @@ from django.utils import timezone
 
 SMALL = 5
 SUPPRESSED = "<5"
-PROTECTING = "x"  # suppressed, although 5 or more, so that no "<5" can be worked out
+PROTECTING = "x"  # hidden (whatever its size) so that no "<5" can be worked out
 TOTAL = "total"
 
 

@@ -10,6 +10,7 @@ that wrapped it is retired); then the rows go. Re-running continues where it sto
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,21 +80,28 @@ def case_purge(*, expired: Expired) -> bool:
     """Audit, shred and delete one case. Returns False if it is already gone (a re-run)."""
     from audit.models import AuditEvent
     from audit.services import record
+    from consent.models import Consent
 
     case = Case.objects.select_for_update(of=("self",)).filter(pk=expired.case_id).first()
     if case is None:
+        return False
+    # Look again under the lock: a hold placed, or the case reopened, since the list was made wins.
+    if case.status != CaseStatus.CLOSED or LegalHold.objects.filter(case=case, released_at__isnull=True).exists():
         return False
     record(
         event=AuditEvent.PURGE,
         model=Case,
         object_pk=str(case.pk),
         case=case,
+        actor_username=f"system:{getpass.getuser()}",
         extra={"rule": expired.rule, "closed_at": expired.closed_at.isoformat()},
     )
     case_key_shred(case=case)
     # The rows go without per-row audit entries: the purge entry above is the trace, and a
-    # deleted row's diff would need the key that was just destroyed.
+    # deleted row's diff would need the key that was just destroyed. Consents first: they
+    # protect the guardians they name from being deleted on their own.
     with disable_auditlog():
+        Consent.objects.filter(case=case).delete()
         case.delete()
     return True
 

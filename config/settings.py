@@ -275,7 +275,12 @@ DISCLOSURE_PROVISIONS = {
 # Log review (audit/anomalies.py): office hours (local time, weekdays) and how many different
 # cases one person may open in a day before it is flagged.
 AUDIT_OFFICE_HOURS = (envint("AUDIT_OFFICE_HOURS_START", 7, minimum=0), envint("AUDIT_OFFICE_HOURS_END", 18, minimum=1))
-AUDIT_OFFICE_WEEKDAYS = [int(day) for day in envlist("AUDIT_OFFICE_WEEKDAYS", ["0", "1", "2", "3", "4"])]  # Monday=0
+try:
+    AUDIT_OFFICE_WEEKDAYS = [
+        int(day) for day in envlist("AUDIT_OFFICE_WEEKDAYS", ["0", "1", "2", "3", "4"])
+    ]  # Monday=0
+except ValueError:
+    raise ImproperlyConfigured("AUDIT_OFFICE_WEEKDAYS must be a comma-separated list of weekdays, Monday=0.") from None
 AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 
 # Audit retention (audit/retention.py): entries older than this may be removed by the signed
@@ -290,7 +295,12 @@ CASE_RETENTION_YEARS = {
     "sspf": envint("RETENTION_YEARS_SSPF", 5, minimum=1),
     "linkoping": envint("RETENTION_YEARS_LINKOPING", 5, minimum=1),
 }
-RETENTION_KEEP_BIRTH_DAYS = [int(day) for day in envlist("RETENTION_KEEP_BIRTH_DAYS", ["5", "15", "25"])]
+try:
+    RETENTION_KEEP_BIRTH_DAYS = [int(day) for day in envlist("RETENTION_KEEP_BIRTH_DAYS", ["5", "15", "25"])]
+except ValueError:
+    raise ImproperlyConfigured("RETENTION_KEEP_BIRTH_DAYS must be a comma-separated list of days (1-31).") from None
+if any(not 1 <= day <= 31 for day in RETENTION_KEEP_BIRTH_DAYS):
+    raise ImproperlyConfigured("RETENTION_KEEP_BIRTH_DAYS must be a comma-separated list of days (1-31).")
 
 # The benchmark's comparison endpoints (bench/views.py). Off unless a benchmark run sets it.
 BENCH_ROUTES = envbool("BENCH_ROUTES", False)

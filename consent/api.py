@@ -238,6 +238,15 @@ class DisclosureRegisterApi(APIView):
         if profile is None or profile.role != Role.AUDITOR:
             raise PermissionDenied(MSG_AUDITORS_ONLY)
         queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
+        from audit.models import AuditEntry, AuditEvent
+        from audit.services import record
+
+        record(
+            event=AuditEvent.ACCESS,
+            model=AuditEntry,
+            object_pk="",
+            extra={"disclosure_register": dict(request.query_params)},
+        )
         paginator = Page()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)

@@ -112,3 +112,25 @@ def test_the_application_role_cannot_use_the_retention_path() -> None:
         cursor.execute("DELETE FROM audit_auditentry")
 
     assert AuditEntry.objects.count() == 2
+
+
+def test_a_log_check_of_a_removed_period_keeps_what_it_judged(settings: Any) -> None:
+    from audit.reviews import review_start
+    from cases.models import Role
+    from cases.services import staff_create
+
+    settings.AUDIT_OFFICE_HOURS = (0, 24)
+    settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
+    old = write(3, age_days=11 * YEARS)  # the oldest part of the chain
+    audrey = staff_create(username="audrey", password="x" * 12, role=Role.AUDITOR, agency=None)
+    now = timezone.now()
+    review = review_start(actor=audrey, period_start=now - timedelta(days=12 * YEARS), period_end=now, sample_size=3)
+    chain.seal()
+
+    record = retention.remove_expired(before=now - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
+
+    assert record is not None and record.entries_removed == 3
+    items = list(review.items.all())
+    assert sorted(i.entry_number for i in items) == old
+    assert all(i.entry_id is None for i in items)
+    assert chain.verify().ok

@@ -115,3 +115,33 @@ def test_the_legal_hold_is_for_coordinators_and_audited(case: Any, carl: Any, al
     with connection.cursor() as cursor:
         cursor.execute("SELECT reason FROM cases_legalhold")
         assert "Begäran" not in cursor.fetchone()[0]
+
+
+def test_a_case_with_consents_is_purged_too(alice: Any) -> None:
+    from cases.models import Guardian
+    from consent.models import Consent
+    from tests.consent.helpers import give
+
+    case = closed_case(alice, years_ago=6, serial=401, born_day=3)
+    with bulk_writes_allowed():
+        Case.objects.filter(pk=case.pk).update(status="open", closed_at=None)
+    give(
+        alice, Case.objects.get(pk=case.pk), guardian=services.guardian_add(actor=alice, case=case, data={"name": "V"})
+    )
+    with bulk_writes_allowed():
+        Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now() - timedelta(days=7 * 365))
+
+    assert purge_expired() == 1
+    assert not Consent.objects.exists() and not Guardian.objects.filter(case_id=case.pk).exists()
+
+
+def test_a_hold_placed_after_the_list_was_made_still_saves_the_case(alice: Any, carl: Any) -> None:
+    from cases.retention import case_purge
+
+    case = closed_case(alice, years_ago=6, serial=501, born_day=3)
+    [expired] = list(expired_cases())
+    services.case_member_add(actor=alice, case=case, username="carl")
+    services.legal_hold_place(actor=carl, case=case, reason="Utredning")
+
+    assert case_purge(expired=expired) is False
+    assert Case.objects.filter(pk=case.pk).exists()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from audit import statistics
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
 
 
 class Command(BaseCommand):
@@ -17,4 +21,14 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(json.dumps(statistics.summary(year=options["year"]), indent=2, ensure_ascii=False))
+        year = options["year"]
+        if not 2000 <= year <= timezone.now().year:
+            raise CommandError(f"--year must be between 2000 and {timezone.now().year}.")
+        record(
+            event=AuditEvent.EXPORT,
+            model=AuditEntry,
+            object_pk="",
+            actor_username=f"system:{getpass.getuser()}",
+            extra={"statistics": year},
+        )
+        self.stdout.write(json.dumps(statistics.summary(year=year), indent=2, ensure_ascii=False))
