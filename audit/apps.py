@@ -29,6 +29,7 @@ AUDITED_MODELS = [
     "cases.LegalHold",
     "audit.LogReview",
     "audit.LogReviewItem",
+    "otp_totp.TOTPDevice",
 ]
 
 
@@ -45,4 +46,6 @@ class AuditConfig(AppConfig):
             model = apps.get_model(label)
             if not auditlog.contains(model):
                 # Binary and secret columns are not diffed at all (a wrapped key is not text).
-                auditlog.register(model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped"])
+                auditlog.register(
+                    model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped", "key"]
+                )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from audit import context
@@ -36,3 +37,18 @@ class RequestContextMiddleware:
         response["Pragma"] = "no-cache"
         response[CORRELATION_HEADER] = request.correlation_id  # type: ignore[attr-defined]
         return response
+
+
+class SessionActorMiddleware:
+    """For session logins (the Django admin): name the signed-in user as the actor of the
+    request's audit entries. Bearer-token requests are named by the authentication class."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                context.set_actor(user)
+        return self.get_response(request)

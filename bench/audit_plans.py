@@ -263,10 +263,70 @@ def report_explain(args: argparse.Namespace) -> None:
         print(f"| {label} | {rows} | {execution:.1f} | {python} |")
 
 
+def sealer_at_scale(new_entries: int) -> None:
+    """The sealer's and verify's scans against a link table as large as the entry table.
+
+    Links are inserted in SQL with placeholder hashes for every entry not yet linked (so verify
+    would call the first of them altered: this measures scans, not the chain). Then
+    ``new_entries`` fresh entries are added and sealed, incrementally and then with a full scan,
+    and the scans are explained."""
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from audit import chain
+    from cases.models import Case
+
+    started = time.monotonic()
+    sql("SET synchronous_commit = off")
+    sql(
+        "INSERT INTO audit_auditchainlink (seq, entry_id, prev_hash, hash, sealed_at) "
+        "SELECT coalesce((SELECT max(seq) FROM audit_auditchainlink), 0) + row_number() OVER (ORDER BY e.id), "
+        "e.id, repeat('0', 64), lpad(to_hex(e.id), 64, '0'), now() FROM audit_auditentry e "
+        "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainlink l WHERE l.entry_id = e.id) ORDER BY e.id"
+    )
+    sql("VACUUM ANALYZE audit_auditchainlink")
+    links = sql("SELECT count(*) FROM audit_auditchainlink")[0][0]
+    print(f"# {links:,} chain links with placeholder hashes ({time.monotonic() - started:.0f} s)\n", flush=True)
+    content_type = ContentType.objects.get_for_model(Case).pk
+    for label, full_scan in (("seal() (incremental, LOOKBACK_IDS)", False), ("seal(full_scan=True)", True)):
+        params = {
+            "t0": timezone.now(),
+            "step": timedelta(milliseconds=1),
+            "ct": content_type,
+            "lo": 1,
+            "hi": new_entries,
+            "cases": CASES,
+            "actors": ACTORS,
+        }
+        sql(LOAD, params)
+        sql("ANALYZE audit_auditentry")
+        for name, queryset in [
+            ("_unsealed(full_scan)[:2000]", chain._unsealed(full_scan)[:2000]),
+            ("stray check: _unsealed(True).first()", chain._unsealed(True).values_list("pk", flat=True)[:1]),
+        ]:
+            statement, args = queryset.query.sql_with_params()
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                text_sql = cursor.mogrify(statement, args)
+            text, execution = explain(text_sql)
+            print(f"## {label}: {name}, {new_entries:,} pending\n{text_sql}\n{text}\n", flush=True)
+        one = time.monotonic()
+        sealed = chain.seal(full_scan=full_scan)
+        took = time.monotonic() - one
+        print(f"{label}: sealed {sealed:,} new entries in {took:.1f} s = {sealed / took:,.0f} entries/s\n", flush=True)
+    one = time.monotonic()
+    pending = chain._unsealed(True).values_list("pk", flat=True).first()
+    print(f"stray check after sealing (finds nothing, walks everything): {time.monotonic() - one:.2f} s ({pending})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--load", type=int, default=0, help="bulk-load this many entries first")
     parser.add_argument("--explain", action="store_true", help="print the searches' plans and timings")
+    parser.add_argument("--sealer-at-scale", type=int, default=0, metavar="N", help="link every entry, add N, seal")
     parser.add_argument("--force", action="store_true", help="run even if the database name lacks 'bench'")
     args = parser.parse_args()
     setup_django()
@@ -280,6 +340,8 @@ def main() -> None:
         load(args.load)
     if args.explain:
         report_explain(args)
+    if args.sealer_at_scale:
+        sealer_at_scale(args.sealer_at_scale)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ same JSON shape from the same rows; levels switch the protections on in turn:
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -150,3 +151,45 @@ class BenchLookup(APIView):
         index = blind_index(number, purpose=PNR_INDEX_PURPOSE)
         ids = list(Youth.objects.filter(personal_number_index=index).values_list("case_id", flat=True))
         return Response({"cases": [str(i) for i in ids]})
+
+
+class BenchVisitAdd(APIView):
+    """plain: INSERTs of the visit, its participants and the note as sent; no checks, no encryption."""
+
+    def post(self, request: Request, level: str, case_id: str) -> Response:
+        from django.contrib.auth import get_user_model
+
+        visit_id = uuid.uuid4()
+        data = request.data
+        participants = list(
+            get_user_model().objects.filter(username__in=data.get("participants", [])).values_list("id", flat=True)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_homevisit (id, case_id, occurred_at, present, source, basis, family_told, outcome, "
+                "screening_result, support_offered, created_by_id, created_at) "
+                "VALUES (%s, %s, %s, %s, '', %s, '', %s, '', '', %s, %s)",
+                [
+                    visit_id,
+                    case_id,
+                    data.get("occurred_at"),
+                    json.dumps(data.get("present", [])),
+                    data.get("basis", ""),
+                    data.get("outcome", ""),
+                    request.user.pk,
+                    timezone.now(),
+                ],
+            )
+            for user_id in participants:
+                cursor.execute(
+                    "INSERT INTO cases_homevisit_participants (homevisit_id, user_id) VALUES (%s, %s)",
+                    [visit_id, user_id],
+                )
+            cursor.execute(
+                "INSERT INTO cases_visitnote (id, visit_id, case_id, agency_id, author_id, text, created_at) "
+                "SELECT %s, %s, %s, owning_agency_id, %s, %s, %s FROM cases_case WHERE id = %s",
+                [uuid.uuid4(), visit_id, case_id, request.user.pk, data.get("notes", ""), timezone.now(), case_id],
+            )
+        return Response(
+            {"id": str(visit_id), **{k: data.get(k) for k in ("occurred_at", "basis", "outcome")}}, status=201
+        )

@@ -72,6 +72,7 @@ class LoginApi(APIView):
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None or not device.verify_token(data.validated_data["otp"]):
             user_login_failed.send(sender=__name__, credentials={"username": username}, request=django_request)
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username, user=user)
             return self._failed()
         tokens_remove_expired(user=user)
         instance, token = AuthToken.objects.create(user=user)

@@ -14,6 +14,11 @@ from pathlib import Path
 
 path = Path(__file__).resolve().parent.parent / ".env.local"
 if path.exists():
+    # Add keys introduced since the file was written; never change existing ones.
+    text = path.read_text(encoding="utf-8")
+    if "AUDIT_SIGNING_KEY=" not in text:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"AUDIT_SIGNING_KEY={base64.b64encode(os.urandom(32)).decode()}\n")
     sys.exit(0)
 key = base64.b64encode(os.urandom(32)).decode()
 blind = base64.b64encode(os.urandom(32)).decode()

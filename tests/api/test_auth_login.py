@@ -60,7 +60,9 @@ def test_an_unknown_user_gets_the_same_answer(device: TOTPDevice) -> None:
     assert response.json() == {"detail": str(MSG_BAD_CREDENTIALS), "code": "login_failed"}
 
 
-def test_a_wrong_code_is_401(device: TOTPDevice) -> None:
+def test_a_wrong_code_is_401_and_logged(device: TOTPDevice) -> None:
+    from audit.models import AuditEntry
+
     good = current_code(device)
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
 
@@ -68,6 +70,7 @@ def test_a_wrong_code_is_401(device: TOTPDevice) -> None:
 
     assert response.status_code == 401
     assert not AuthToken.objects.exists()
+    assert AuditEntry.objects.filter(event="login_failed", actor_username="alice").count() == 1
 
 
 def test_two_factor_is_not_optional(alice: Any) -> None:
@@ -193,6 +196,11 @@ def test_deactivating_in_the_admin_deletes_every_token(alice: Any, adam: Any, cl
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not AuthToken.objects.filter(user=alice).exists()
+    from audit.models import AuditEntry
+
+    change = AuditEntry.objects.filter(event="update", object_pk=str(alice.pk)).latest("pk")
+    assert change.actor_username == "adam"  # admin changes name their actor too
+    assert "is_active" in change.changed_fields
 
 
 def test_the_admin_shows_no_case_content(case: Any, adam: Any) -> None:

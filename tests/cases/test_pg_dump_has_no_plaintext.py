@@ -20,12 +20,19 @@ WRITTEN = {
     "phone": "070-987 65 43",
     "note": "Anteckning som aldrig får synas i en dump",
     "visit_basis": "Grund för misstanke som aldrig får synas",
+    "consent_reference": "Pärm 77 i kassaskåpet",
+    "withdrawal_reason": "Ångrat sig efter samtal",
+    "hold_reason": "Pågående förundersökning",
+    "assessment": "Bedömning av särskilda omständigheter",
+    "emergency_reason": "Akut omhändertagande i natt",
 }
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql" or not shutil.which("pg_dump"), reason="needs PostgreSQL")
-def test_a_database_dump_holds_none_of_the_written_values(alice: Any, petra: Any, client_for: Any) -> None:
+def test_a_database_dump_holds_none_of_the_written_values(
+    alice: Any, petra: Any, carl: Any, olle: Any, client_for: Any
+) -> None:
     client = client_for(alice)
     pnr = personal_number_for_age(16, serial=909)
     case = client.post(
@@ -56,6 +63,44 @@ def test_a_database_dump_holds_none_of_the_written_values(alice: Any, petra: Any
         },
     )
     assert visit.status_code == 201, visit.json()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    detail = client.get(f"/api/v1/cases/{case['id']}/").json()
+    now = timezone.now()
+    consent = client.post(
+        f"/api/v1/cases/{case['id']}/consents/",
+        {
+            "giver": "guardian",
+            "guardian": detail["guardians"][0]["id"],
+            "agencies": ["police"],
+            "categories": ["visits"],
+            "valid_from": now.isoformat(),
+            "valid_until": (now + timedelta(days=30)).isoformat(),
+            "method": "written",
+            "document_reference": WRITTEN["consent_reference"],
+        },
+    ).json()
+    client.post(f"/api/v1/consents/{consent['id']}/withdraw/", {"reason": WRITTEN["withdrawal_reason"]})
+    client.post(f"/api/v1/cases/{case['id']}/members/", {"username": "carl"})
+    held = client_for(carl).post(f"/api/v1/cases/{case['id']}/legal-hold/", {"reason": WRITTEN["hold_reason"]})
+    assert held.status_code == 201
+    disclosed = client.post(
+        f"/api/v1/cases/{case['id']}/disclosures/",
+        {
+            "agency": "police",
+            "provision": "osl-10-18a",
+            "conditions": {"likely_criminal_activity": True, "helps_prevent": True, "not_unsuitable": True},
+            "assessment": WRITTEN["assessment"],
+            "categories": ["notes"],
+        },
+    )
+    assert disclosed.status_code == 201
+    emergency = client_for(olle).post(
+        f"/api/v1/cases/{case['id']}/emergency-access/", {"reason": WRITTEN["emergency_reason"]}
+    )
+    assert emergency.status_code == 201
 
     settings = connection.settings_dict
     dump = subprocess.run(  # noqa: S603 - fixed arguments
