@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,12 +27,14 @@ MSG_COMMENT_REQUIRED = _("Explain why the access was not justified.")
 def _sample(*, since: datetime, until: datetime, size: int) -> list[AuditEntry]:
     """A uniform random sample of the period's accesses, without scanning the whole period:
     random ids between the period's first and last id (an index range), kept if they qualify."""
-    bounds = AuditEntry.objects.filter(timestamp__gte=since, timestamp__lt=until).aggregate(
-        low=Min("id"), high=Max("id")
-    )
-    if bounds["low"] is None or size == 0:
+    # The period's first and last entry through the timestamp index (milliseconds at 10 million
+    # entries; MIN/MAX(id) with a time filter walked the primary key for seconds).
+    period = AuditEntry.objects.filter(timestamp__gte=since, timestamp__lt=until)
+    first = period.order_by("timestamp", "id").values_list("id", flat=True).first()
+    last = period.order_by("-timestamp", "-id").values_list("id", flat=True).first()
+    if first is None or last is None or size == 0:
         return []
-    low, high = bounds["low"], bounds["high"]
+    low, high = min(first, last), max(first, last)
     span = high - low + 1
     accesses = AuditEntry.objects.filter(event=AuditEvent.ACCESS, timestamp__gte=since, timestamp__lt=until)
     if span <= 50_000:  # small enough to let the database shuffle the whole period
