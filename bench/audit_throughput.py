@@ -18,13 +18,14 @@ Then the sealing rate (entries/s of ``chain.seal`` over a backlog) and the verif
 ``--live-verify``, whether ``chain.verify()`` reports an intact chain while writers and the
 sealer keep running (as ``GET /api/v1/audit/verify`` would on a live system).
 
-Run it against a scratch database only; it writes junk entries that the append-only triggers
-will never let you delete:
+The machine's other work skews the rates by tens of per cent: ``--repeat`` interleaves rounds
+and reports the median, and every line shows the load average. Run it against a scratch
+database only; it writes junk entries that the append-only triggers will never let you delete:
 
     createdb -h 127.0.0.1 -U postgres sspf_bench_audit
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sspf_bench_audit .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sspf_bench_audit \\
-        .venv/bin/python bench/audit_throughput.py --seconds 10
+        .venv/bin/python bench/audit_throughput.py --seconds 10 --repeat 3
     dropdb -h 127.0.0.1 -U postgres sspf_bench_audit
 """
 
@@ -316,6 +317,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--backlog", type=int, default=300_000, help="unsealed entries added for the seal rate")
     parser.add_argument("--only", default="plain,sealer,sync,seal,verify", help="comma-separated subset")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the writer set-ups, interleaved (median)")
     parser.add_argument("--seal-interval", type=float, default=2.0, help="the second sealer set-up's period")
     parser.add_argument("--live-verify", action="store_true", help="also run verify() during writes")
     parser.add_argument("--force", action="store_true", help="run even if the database name lacks 'bench'")
@@ -357,28 +359,31 @@ def main() -> None:
             flush=True,
         )
 
-    for clients in sorted({1, args.clients}):
-        if "plain" in only:
-            show("(i) plain, no sealer", clients, run_writers(ctx, "plain", clients, args.seconds))
-        for interval in (0.0, args.seal_interval) if "sealer" in only else ():
-            from audit import chain
+    for round_ in range(args.repeat):
+        if args.repeat > 1:
+            print(f"# round {round_ + 1} of {args.repeat}", flush=True)
+        for clients in sorted({1, args.clients}):
+            if "plain" in only:
+                show("(i) plain, no sealer", clients, run_writers(ctx, "plain", clients, args.seconds))
+            for interval in (0.0, args.seal_interval) if "sealer" in only else ():
+                from audit import chain
 
-            chain.seal()
-            connection.close()
-            stop = ctx.Event()
-            results = ctx.Queue()
-            seal_proc = ctx.Process(target=sealer, args=(stop, results, interval))
-            seal_proc.start()
-            result = run_writers(ctx, "sealer", clients, args.seconds)
-            lag = unsealed()
-            stop.set()
-            sealed = results.get()
-            seal_proc.join()
-            label = f"(ii) sealer every {interval:g} s" if interval else "(ii) sealer back to back"
-            show(label, clients, result, f"sealed {sealed} meanwhile; {lag} unsealed at the end")
-            connection.close()
-        if "sync" in only:
-            show("(iii) synchronous chain (yardstick)", clients, run_writers(ctx, "sync", clients, args.seconds))
+                chain.seal()
+                connection.close()
+                stop = ctx.Event()
+                results = ctx.Queue()
+                seal_proc = ctx.Process(target=sealer, args=(stop, results, interval))
+                seal_proc.start()
+                result = run_writers(ctx, "sealer", clients, args.seconds)
+                lag = unsealed()
+                stop.set()
+                sealed = results.get()
+                seal_proc.join()
+                label = f"(ii) sealer every {interval:g} s" if interval else "(ii) sealer back to back"
+                show(label, clients, result, f"sealed {sealed} meanwhile; {lag} unsealed at the end")
+                connection.close()
+            if "sync" in only:
+                show("(iii) synchronous chain (yardstick)", clients, run_writers(ctx, "sync", clients, args.seconds))
 
     if "seal" in only:
         seal = measure_seal(args.seconds, args.backlog)
@@ -402,10 +407,20 @@ def main() -> None:
         for line in live_verify(ctx, args.seconds):
             print(line, flush=True)
 
-    print("\n| set-up | clients | inserts/s | p50 ms | p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    # One line per set-up: the median of the rounds, and the range of the rates.
+    merged: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for label, clients, result in rows:
-        print(f"| {label} | {clients} | {result['rate']:,.0f} | {result['p50']:.2f} | {result['p99']:.2f} |")
+        merged.setdefault((label, clients), []).append(result)
+    print(f"\n| set-up | clients | inserts/s (median of {args.repeat}) | range | p50 ms | p99 ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for (label, clients), results in sorted(merged.items(), key=lambda item: (item[0][1], item[0][0])):
+        rates = [r["rate"] for r in results]
+        p50 = statistics.median(r["p50"] for r in results)
+        p99 = statistics.median(r["p99"] for r in results)
+        print(
+            f"| {label} | {clients} | {statistics.median(rates):,.0f} | {min(rates):,.0f}–{max(rates):,.0f} "
+            f"| {p50:.2f} | {p99:.2f} |"
+        )
 
 
 if __name__ == "__main__":
