@@ -106,6 +106,25 @@ def prepare_database(name: str) -> None:
     manage(name, "migrate", "--noinput", "-v", "0")
 
 
+def remember_seed(database: str, stats: dict[str, Any]) -> None:
+    """Keep the seeding figures in the seeded database, so a --reuse run reports them too."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_meta (stats jsonb)")
+        conn.execute("INSERT INTO bench_meta VALUES (%s)", [json.dumps(stats)])
+
+
+def recall_seed(database: str) -> dict[str, Any] | None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{database}", autocommit=True) as conn:
+        if not conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0]:
+            return None
+        row = conn.execute("SELECT stats FROM bench_meta ORDER BY ctid DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
 def setup_django(database: str) -> None:
     os.environ.update(env_for(database))
     sys.path.insert(0, str(ROOT))
@@ -356,7 +375,12 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"Seeding: {seed['case_seconds']} s for the cases ({seed['rows_per_second']:,} rows/s), "
-        f"{seed['audit_seconds']} s for {seed['audit_entries']:,} audit entries.",
+        f"{seed['audit_seconds']} s for {seed['audit_entries']:,} audit entries"
+        + (
+            f" ({seed['audit_insert_seconds']} s inserting, {seed['audit_index_seconds']} s building the indexes)."
+            if seed.get("audit_insert_seconds")
+            else "."
+        ),
         f"Peak RSS per worker: {', '.join(f'{kib / 1024:.0f} MiB' for kib in result['rss_kib'])}.",
         f"Key rotation: {result['rotation']['per_second']:,} case keys/s ({result['rotation']['keys']:,} keys).",
         f"Audit chain: sealing {result['chain']['seal_per_second']:,} entries/s, verifying "
@@ -374,6 +398,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="sspf_bench")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--seed-only", action="store_true", help="seed the database and stop (measure with --reuse)")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -393,6 +418,14 @@ def main() -> None:
             text=True,
         ).stdout
         seed_stats = json.loads(out.strip().splitlines()[-1])
+        remember_seed(args.database, seed_stats)
+        if args.seed_only:
+            log(f"seeded {args.database} in {time.monotonic() - started:.0f} s; measure with --reuse")
+            return
+    else:
+        log(f"reusing {args.database}: applying any new migrations")
+        manage(args.database, "migrate", "--noinput", "-v", "0")
+        seed_stats = recall_seed(args.database) or seed_stats
     setup_django(args.database)
     from django.db import connection
 

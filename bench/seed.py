@@ -260,6 +260,24 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                 "FROM cases_case"
             )
             cursor.execute("CREATE INDEX ON bench_case_ids (n)")
+        # A bulk load: the table's secondary indexes are dropped and built again afterwards (one
+        # sort per index instead of ten B-tree insertions per row), the standard way to load
+        # millions of rows. Only on the benchmark's own database; the definitions are kept.
+        rebuild = audit_entries >= 1_000_000
+        index_defs: list[tuple[str, str]] = []
+        if rebuild:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                    "JOIN pg_class c ON c.relname = i.indexname "
+                    "JOIN pg_index x ON x.indexrelid = c.oid "
+                    "WHERE i.tablename = 'audit_auditentry' AND NOT x.indisprimary "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = c.oid)"
+                )
+                index_defs = cursor.fetchall()
+                for name, _definition in index_defs:
+                    cursor.execute(f'DROP INDEX "{name}"')
+            sys.stderr.write(f"dropped {len(index_defs)} secondary indexes for the bulk load\n")
         for first in range(0, audit_entries, chunk):
             count = min(chunk, audit_entries - first)
             with connection.cursor() as cursor:
@@ -277,8 +295,15 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                     [ct, first, first + count - 1, made],
                 )
             progress("audit entries", first + count, audit_entries, audit_started)
+        stats["audit_insert_seconds"] = round(time.monotonic() - audit_started, 2)
+        index_started = time.monotonic()
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for done, (name, definition) in enumerate(index_defs, 1):
+                cursor.execute(definition)
+                progress(f"rebuilding indexes ({name})", done, len(index_defs), index_started)
             cursor.execute("ANALYZE")
+        stats["audit_index_seconds"] = round(time.monotonic() - index_started, 2)
     stats["audit_entries"] = audit_entries
     stats["audit_seconds"] = round(time.monotonic() - audit_started, 2)
     return stats
