@@ -22,12 +22,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.api import EntryCursor, EntryOutput
 from audit.models import AuditEntry
 from cases import selectors
-from cases.api import CaseDetailOutput, CaseListOutput, Page
+from cases.api import CaseDetailOutput, CaseListOutput, NoteListApi, Page, VisitListApi, YouthLookupApi
 from cases.crypto import blind_index
 from cases.models import Case, CaseMember, Youth
-from consent.policy import categories_for_cases
+from consent.policy import CATEGORIES, categories_for_cases
 
 LEVELS = ("plain", "access", "crypto")
 
@@ -44,10 +45,29 @@ def _raw_case(case: Case) -> dict[str, Any]:
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
         "version": case.version,
         "youth": {
-            name: youth.__dict__[name]
-            for name in ("given_name", "family_name", "personal_number", "address")  # stored form
+            **{
+                name: youth.__dict__[name]
+                for name in ("given_name", "family_name", "personal_number", "address")  # stored form
+            },
+            "protected_identity": youth.protected_identity,
         },
     }
+
+
+def _raw_detail(case: Case, categories: Any) -> dict[str, Any]:
+    """The detail's shape from stored values: guardians and members (with their agencies) as
+    two plain queries, like the real endpoint's prefetch."""
+    body = _raw_case(case)
+    body["guardians"] = [{"id": str(pk), "name": name} for pk, name in case.guardians.values_list("id", "name")]
+    body["summary"] = case.__dict__["summary"]
+    body["members"] = [
+        {"username": username, "agency": kind, "agency_name": name, "role": role}
+        for username, kind, name, role in case.members.order_by("added_at", "id").values_list(
+            "user__username", "user__staff_profile__agency__kind", "user__staff_profile__agency__name", "role"
+        )
+    ]
+    body["categories"] = sorted(categories)
+    return body
 
 
 class BenchCaseDetail(APIView):
@@ -56,20 +76,13 @@ class BenchCaseDetail(APIView):
             case = Case.objects.select_related("youth").filter(pk=case_id).first()
             if case is None:
                 raise Http404
-            body = _raw_case(case)
-            body["summary"] = case.__dict__["summary"]
-            body["guardians"] = [{"id": str(pk), "name": name} for pk, name in case.guardians.values_list("id", "name")]
-            body["members"] = list(case.members.values("user__username", "role"))
-            return Response(body)
+            response = Response(_raw_detail(case, CATEGORIES))
+            response["ETag"] = f'"{case.version}"'
+            return response
         access = selectors.case_get_for_user(user=request.user, case_id=case_id)
         case = access.case
         if level == "access":
-            body = _raw_case(case)
-            body["summary"] = case.__dict__["summary"]
-            body["guardians"] = [{"id": str(pk), "name": n} for pk, n in case.guardians.values_list("id", "name")]
-            body["members"] = list(case.members.values("user__username", "role"))
-            body["categories"] = sorted(access.categories)
-            return Response(body)
+            return Response(_raw_detail(case, access.categories))
         case.member_list = list(selectors.case_members(case=case))  # type: ignore[attr-defined]
         context = {"categories": {case.pk: access.categories}, "social_services": True}
         return Response(CaseDetailOutput(case, context=context).data)
@@ -98,25 +111,34 @@ class BenchCaseList(APIView):
 
 
 class BenchNoteAdd(APIView):
-    """plain: an INSERT of the text as sent; no checks, no encryption, no audit."""
+    """plain: the input validated by the real serializer, one INSERT of the text as sent; no
+    access check, no encryption, no audit entry. Same response shape as the real endpoint."""
 
     def post(self, request: Request, level: str, case_id: str) -> Response:
-        note_id = uuid.uuid4()
+        data = NoteListApi.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note_id, now = uuid.uuid4(), timezone.now()
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO cases_note (id, case_id, category, text, author_id, agency_id, created_at) "
-                "SELECT %s, %s, %s, %s, %s, owning_agency_id, %s FROM cases_case WHERE id = %s",
-                [
-                    note_id,
-                    case_id,
-                    request.data.get("category", "notes"),
-                    request.data.get("text", ""),
-                    request.user.pk,
-                    timezone.now(),
-                    case_id,
-                ],
+                "SELECT %s, c.id, %s, %s, %s, c.owning_agency_id, %s FROM cases_case c WHERE c.id = %s "
+                "RETURNING (SELECT kind FROM cases_agency a WHERE a.id = agency_id)",
+                [note_id, data.validated_data["category"], data.validated_data["text"], request.user.pk, now, case_id],
             )
-        return Response({"id": str(note_id), "category": "notes", "text": request.data.get("text", "")}, status=201)
+            row = cursor.fetchone()
+        if row is None:
+            raise Http404
+        return Response(
+            {
+                "id": str(note_id),
+                "category": data.validated_data["category"],
+                "text": data.validated_data["text"],
+                "author": request.user.get_username(),
+                "agency": row[0],
+                "created_at": now.isoformat(),
+            },
+            status=201,
+        )
 
 
 class BenchAuditSearch(APIView):
@@ -132,12 +154,30 @@ class BenchAuditSearch(APIView):
             queryset = queryset.filter(timestamp__gte=request.query_params["since"])
         if "until" in request.query_params:
             queryset = queryset.filter(timestamp__lt=request.query_params["until"])
-        rows = list(
-            queryset.order_by("-timestamp", "-id").values(
-                "id", "timestamp", "actor_username", "event", "object_pk", "case_number", "remote_addr", "cid"
-            )[:101]
+        # DRF's cursor pagination over dicts from .values(): the same page, the same next link.
+        columns = [c for c in EntryOutput.COLUMNS if c != "content_type_id"]
+        rows = queryset.values(*columns, "content_type__model")
+        paginator = EntryCursor()
+        page = paginator.paginate_queryset(rows, request, view=self) or []
+        return paginator.get_paginated_response(
+            [
+                {
+                    "id": row["id"],
+                    "timestamp": row["timestamp"].isoformat(),
+                    "actor": row["actor_username"],
+                    "action": row["event"],
+                    "object_type": row["content_type__model"],
+                    "object_id": row["object_pk"],
+                    "case_number": row["case_number"],
+                    "case": str(row["case_ref"]) if row["case_ref"] else None,
+                    "remote_addr": row["remote_addr"],
+                    "correlation_id": row["cid"],
+                    "changed_fields": row["changed_fields"],
+                    "fields_shown": row["fields_shown"],
+                }
+                for row in page
+            ]
         )
-        return Response({"next": None, "previous": None, "results": rows[:100]})
 
 
 class BenchLookup(APIView):
@@ -147,49 +187,81 @@ class BenchLookup(APIView):
         from cases import personnummer
         from cases.selectors import PNR_INDEX_PURPOSE
 
-        number = personnummer.normalize(request.data.get("personal_number", ""))
+        data = YouthLookupApi.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        number = personnummer.normalize(data.validated_data["personal_number"])
         index = blind_index(number, purpose=PNR_INDEX_PURPOSE)
         ids = list(Youth.objects.filter(personal_number_index=index).values_list("case_id", flat=True))
         return Response({"cases": [str(i) for i in ids]})
 
 
 class BenchVisitAdd(APIView):
-    """plain: INSERTs of the visit, its participants and the note as sent; no checks, no encryption."""
+    """plain: the input validated by the real serializer; INSERTs of the visit, its participants
+    and the note as sent; no access check, no encryption, no audit. Same response shape."""
 
     def post(self, request: Request, level: str, case_id: str) -> Response:
         from django.contrib.auth import get_user_model
 
-        visit_id = uuid.uuid4()
-        data = request.data
+        data = VisitListApi.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = data.validated_data
+        visit_id, note_id, now = uuid.uuid4(), uuid.uuid4(), timezone.now()
         participants = list(
-            get_user_model().objects.filter(username__in=data.get("participants", [])).values_list("id", flat=True)
+            get_user_model().objects.filter(username__in=visit["participants"]).values_list("id", "username")
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO cases_homevisit (id, case_id, occurred_at, present, source, basis, family_told, outcome, "
-                "screening_result, support_offered, created_by_id, created_at) "
-                "VALUES (%s, %s, %s, %s, '', %s, '', %s, '', '', %s, %s)",
+                "screening_result, support_offered, follow_up_at, created_by_id, created_at) "
+                "SELECT %s, c.id, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s FROM cases_case c WHERE c.id = %s "
+                "RETURNING (SELECT kind FROM cases_agency a WHERE a.id = "
+                "(SELECT owning_agency_id FROM cases_case WHERE id = case_id))",
                 [
                     visit_id,
-                    case_id,
-                    data.get("occurred_at"),
-                    json.dumps(data.get("present", [])),
-                    data.get("basis", ""),
-                    data.get("outcome", ""),
+                    visit["occurred_at"],
+                    json.dumps(visit["present"]),
+                    visit.get("source", ""),
+                    visit["basis"],
+                    visit.get("family_told", ""),
+                    visit["outcome"],
+                    visit.get("support_offered", ""),
+                    visit.get("follow_up_at"),
                     request.user.pk,
-                    timezone.now(),
+                    now,
+                    case_id,
                 ],
             )
-            for user_id in participants:
-                cursor.execute(
-                    "INSERT INTO cases_homevisit_participants (homevisit_id, user_id) VALUES (%s, %s)",
-                    [visit_id, user_id],
-                )
+            row = cursor.fetchone()
+            if row is None:
+                raise Http404
+            cursor.executemany(
+                "INSERT INTO cases_homevisit_participants (homevisit_id, user_id) VALUES (%s, %s)",
+                [(visit_id, user_id) for user_id, _name in participants],
+            )
             cursor.execute(
                 "INSERT INTO cases_visitnote (id, visit_id, case_id, agency_id, author_id, text, created_at) "
-                "SELECT %s, %s, %s, owning_agency_id, %s, %s, %s FROM cases_case WHERE id = %s",
-                [uuid.uuid4(), visit_id, case_id, request.user.pk, data.get("notes", ""), timezone.now(), case_id],
+                "SELECT %s, %s, id, owning_agency_id, %s, %s, %s FROM cases_case WHERE id = %s",
+                [note_id, visit_id, request.user.pk, visit["notes"], now, case_id],
             )
+        author = request.user.get_username()
+        note = {"id": str(note_id), "agency": row[0], "author": author, "text": visit["notes"], "created_at": now}
         return Response(
-            {"id": str(visit_id), **{k: data.get(k) for k in ("occurred_at", "basis", "outcome")}}, status=201
+            {
+                "id": str(visit_id),
+                "occurred_at": visit["occurred_at"].isoformat(),
+                "participants": [name for _id, name in participants],
+                "present": visit["present"],
+                "source": visit.get("source", ""),
+                "basis": visit["basis"],
+                "family_told": visit.get("family_told", ""),
+                "notes": visit["notes"],
+                "outcome": visit["outcome"],
+                "agency_notes": [{**note, "created_at": now.isoformat()}],
+                "screening": None,
+                "support_offered": visit.get("support_offered", ""),
+                "follow_up_at": visit.get("follow_up_at"),
+                "created_by": author,
+                "created_at": now.isoformat(),
+            },
+            status=201,
         )

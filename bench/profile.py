@@ -1,0 +1,87 @@
+#!/usr/bin/env python
+"""Where a request's time goes: each benchmark endpoint in process, through the whole WSGI stack.
+
+Runs against a database seeded by bench/run.py (``--seed-only`` or an earlier run). For every
+endpoint and variant it times N requests through Django's test client (middleware, DRF, the
+database over loopback; no HTTP server, no load generator, so the figures are per request on
+one core) and prints the mean and the full/plain ratio. With ``--profile ENDPOINT`` it also runs
+that endpoint's full variant under pyinstrument and prints the call tree.
+
+    .venv/bin/python bench/profile.py --database sspf_bench
+    .venv/bin/python bench/profile.py --database sspf_bench --profile "case list (50)"
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import run  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", default="sspf_bench")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--profile", default="", help="endpoint name to profile (its full variant)")
+    parser.add_argument("--only", default="", help="measure only this endpoint")
+    args = parser.parse_args()
+
+    run.setup_django(args.database)
+    from django.db import connection
+    from django.test import Client
+
+    from cases.models import Case, CaseMember, Youth
+
+    caseload = list(
+        CaseMember.objects.filter(user__username="bench_sw").values_list("case_id", flat=True).order_by("case_id")
+    )
+    first = Case.objects.get(pk=caseload[0])
+    pnr = Youth.objects.select_related("case__key").get(case=first).personal_number
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_char(max(timestamp), 'YYYY-MM-DD') FROM audit_auditentry")
+        day = cursor.fetchone()[0]
+    tokens = run.tokens()
+    targets = run.targets([str(c) for c in caseload], pnr, first.number, day)
+
+    def call(client: Client, target: dict, prefix: str, n: int) -> None:
+        path = target["paths"][n % len(target["paths"])].format(prefix=prefix)
+        if target["method"] == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, target["body"], content_type="application/json")
+        if response.status_code >= 400:
+            raise SystemExit(f"{target['endpoint']} via {prefix}: {response.status_code} {response.content[:200]!r}")
+
+    print(f"{'endpoint':32} {'variant':8} {'ms/request':>10} {'ratio':>6}")
+    for target in targets:
+        if args.only and target["endpoint"] != args.only:
+            continue
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[target['user']]}", HTTP_HOST="127.0.0.1")
+        plain = None
+        for variant, prefix in target["variants"].items():
+            for n in range(10):  # warm up: connection, caches, imports
+                call(client, target, prefix, n)
+            started = time.perf_counter()
+            for n in range(args.requests):
+                call(client, target, prefix, n)
+            per = (time.perf_counter() - started) / args.requests * 1000
+            plain = per if variant == "plain" else plain
+            ratio = f"{per / plain:.2f}x" if plain and variant != "plain" else ""
+            print(f"{target['endpoint']:32} {variant:8} {per:10.2f} {ratio:>6}", flush=True)
+        if target["endpoint"] == args.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            with profiler:
+                for n in range(args.requests):
+                    call(client, target, "api/v1/", n)
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
