@@ -15,7 +15,7 @@ from uuid import UUID
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -29,7 +29,6 @@ from cases.models import (
     CaseMember,
     CaseUserObjectPermission,
     StaffProfile,
-    Youth,
 )
 from consent.policy import categories_for_case
 
@@ -69,43 +68,56 @@ def _view_case_permission_id() -> RawSQL:
     )
 
 
-def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> QuerySet[Case]:
-    """Every case ``user`` is on the team of, plus (for social services, unless ``emergency`` is
-    False) the cases they hold a running emergency access to. Nothing at all for auditors,
-    admins and outsiders; superusers get no bypass: only the guardian grant counts.
+def _visible_to(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> Q | None:
+    """The one predicate over cases that decides access, or None for "nothing at all".
+
+    Every case ``user`` is on the team of, plus (for social services, unless ``emergency`` is
+    False) the cases they hold a running emergency access to. Nothing for auditors, admins and
+    outsiders; superusers get no bypass: only the guardian grant counts.
     """
     from consent.models import EmergencyAccess
 
     profile = staff_profile(user)
     if profile is None or profile.role in NO_CONTENT_ROLES:
-        return Case.objects.none()
+        return None
     grant = CaseUserObjectPermission.objects.filter(
         content_object=OuterRef("pk"), user_id=user.pk, permission_id=_view_case_permission_id()
     )
-    visible = Exists(grant)
+    visible = Q(Exists(grant))
     if emergency and profile.role in SOCIAL_SERVICES_ROLES:
         now = timezone.now()
         running = EmergencyAccess.objects.filter(
             case=OuterRef("pk"), user_id=user.pk, started_at__lte=now, expires_at__gt=now
         )
-        visible = visible | Exists(running)
-    return Case.objects.filter(visible)
+        visible |= Q(Exists(running))
+    return visible
+
+
+def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> QuerySet[Case]:
+    """The cases ``user`` may see (``_visible_to``); every read of case data starts here or in
+    ``case_get_for_user``, which applies the same predicate."""
+    visible = _visible_to(user, emergency=emergency)
+    return Case.objects.none() if visible is None else Case.objects.filter(visible)
 
 
 def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> CaseAccess:
     """The case with its key and youth, if ``user`` may open it; ``Http404`` otherwise.
 
-    404, not 403, so that an outsider cannot tell whether a case exists.
+    404, not 403, so that an outsider cannot tell whether a case exists. The same predicate as
+    ``case_queryset_for_user``, applied in a single ``filter()``: every chained queryset method
+    copies the two subqueries again (0.3 ms of the request, docs/performance.md).
     """
     profile = staff_profile(user)
+    visible = _visible_to(user)
+    if visible is None or profile is None:
+        raise Http404
     try:
-        found = list(case_queryset_for_user(user).select_related("key", "youth").filter(pk=case_id)[:1])
+        found = list(Case.objects.select_related("key", "youth").filter(visible, pk=case_id))
     except (ValueError, TypeError, ValidationError):
         raise Http404 from None
     if not found:
         raise Http404
     case = found[0]
-    assert profile is not None  # noqa: S101 - the queryset is empty without a profile
     return CaseAccess(case=case, profile=profile, categories=categories_for_case(profile=profile, case=case))
 
 
@@ -128,11 +140,13 @@ def case_ids_by_personal_number(*, user: AbstractBaseUser | AnonymousUser, perso
     normalized = personnummer.normalize(personal_number)
     index = blind_index(normalized, purpose=PNR_INDEX_PURPOSE)
     # Team membership only, not emergency access: a person with protected identity is found only
-    # by social services on their own cases.
-    candidates = Youth.objects.filter(
-        personal_number_index=index, case__in=case_queryset_for_user(user, emergency=False)
-    ).select_related("case__key")
-    return [youth.case_id for youth in candidates if youth.personal_number == normalized]
+    # by social services on their own cases. One filter() with the predicate (see
+    # case_get_for_user), not a subquery of the case queryset.
+    visible = _visible_to(user, emergency=False)
+    if visible is None:
+        return []
+    candidates = Case.objects.filter(visible, youth__personal_number_index=index).select_related("key", "youth")
+    return [case.pk for case in candidates if case.youth.personal_number == normalized]
 
 
 def case_for_emergency_access(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> Case:

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from cases.models import HomeVisit
-from cases.services import MSG_PARTICIPANT_NOT_MEMBER, MSG_VISIT_NEEDS_BOTH
+from cases.services import MSG_PARTICIPANT_NOT_MEMBER, MSG_SCREENING_ACCEPT_WITHOUT_OFFER, MSG_VISIT_NEEDS_BOTH
 from tests.conftest import case_url
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,34 @@ def test_listing_visits_costs_the_same_however_many(
         response = client.get(case_url(case, "visits/"))
 
     assert response.json()["count"] == 6
+
+
+@pytest.mark.parametrize("accepted", [True, False])
+def test_a_screening_answer_needs_an_offer(case: Any, alice: Any, client_for: Any, accepted: bool) -> None:
+    """Accepted or declined, an answer without an offer is refused with the reason, and nothing
+    is stored (the database constraint is never what answers)."""
+    body = visit(screening={"offered": False, "accepted": accepted})
+
+    response = client_for(alice).post(case_url(case, "visits/"), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"screening": [str(MSG_SCREENING_ACCEPT_WITHOUT_OFFER)]}
+    assert not HomeVisit.objects.exists()
+
+
+def test_recording_a_visit_takes_a_bounded_number_of_queries(
+    case: Any, alice: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(alice)
+    client.post(case_url(case, "visits/"), visit(), format="json")  # warm caches (content types)
+
+    # token, case, team, visit, its audit entry, participants, note, its audit entry, the
+    # re-read for the response (visit, participants, notes), and the request's transaction (two
+    # statements); no uniqueness or constraint queries, no savepoint of the service's own
+    with django_assert_max_num_queries(13):
+        response = client.post(case_url(case, "visits/"), visit(), format="json")
+
+    assert response.status_code == 201
 
 
 def test_screening_and_the_optional_fields_may_be_left_out(case: Any, alice: Any, client_for: Any) -> None:
