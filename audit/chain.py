@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,34 +24,66 @@ from audit.models import AuditChainLink, AuditEntry
 GENESIS = "0" * 64
 SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
 LOOKBACK_IDS = 100_000  # late commits are searched this far below the newest sealed entry
+LATE_COMMIT_WAIT = 10.0  # seconds verify waits for another sealer to link a late commit
 
 
-def canonical(entry: AuditEntry) -> bytes:
-    """The entry as hashed: every column, in a fixed order, as compact JSON."""
+# The columns hashed, as they are read for hashing (``values()``: no model instances, and the
+# entry's other JSON columns, always empty, are not decoded). Model attribute names.
+HASHED = (
+    "id",
+    "timestamp",
+    "event",
+    "action",
+    "actor_id",
+    "actor_username",
+    "content_type_id",
+    "object_pk",
+    "object_repr",
+    "case_ref",
+    "case_number",
+    "fields_shown",
+    "changed_fields",
+    "remote_addr",
+    "cid",
+    "additional_data",
+)
+
+
+def canonical_row(row: Mapping[str, Any]) -> bytes:
+    """The entry as hashed: the HASHED columns, in a fixed order, as compact JSON."""
     return json.dumps(
         {
-            "id": entry.pk,
-            "timestamp": entry.timestamp.isoformat(),
-            "event": entry.event,
-            "action": entry.action,
-            "actor": entry.actor_id,
-            "actor_username": entry.actor_username,
-            "content_type": entry.content_type_id,
-            "object_pk": entry.object_pk,
-            "object_repr": entry.object_repr,
-            "case_ref": str(entry.case_ref) if entry.case_ref else None,
-            "case_number": entry.case_number,
-            "fields_shown": entry.fields_shown,
-            "changed_fields": entry.changed_fields,
-            "remote_addr": entry.remote_addr,
-            "cid": entry.cid,
-            "additional_data": entry.additional_data,
+            "id": row["id"],
+            "timestamp": row["timestamp"].isoformat(),
+            "event": row["event"],
+            "action": row["action"],
+            "actor": row["actor_id"],
+            "actor_username": row["actor_username"],
+            "content_type": row["content_type_id"],
+            "object_pk": row["object_pk"],
+            "object_repr": row["object_repr"],
+            "case_ref": str(row["case_ref"]) if row["case_ref"] else None,
+            "case_number": row["case_number"],
+            "fields_shown": row["fields_shown"],
+            "changed_fields": row["changed_fields"],
+            "remote_addr": row["remote_addr"],
+            "cid": row["cid"],
+            "additional_data": row["additional_data"],
         },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
         default=str,
     ).encode("utf-8")
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The same bytes from a model instance."""
+    return canonical_row({name: getattr(entry, name) for name in HASHED})
+
+
+def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + canonical_row(row)).hexdigest()
 
 
 def link_hash(prev_hash: str, entry: AuditEntry) -> str:
@@ -73,28 +106,36 @@ def _unsealed(full_scan: bool) -> Any:
     return queryset.order_by("pk")
 
 
-def seal(*, batch_size: int = 2000, full_scan: bool = False, progress: Callable[[int], None] | None = None) -> int:
-    """Link every committed, unlinked entry. Returns how many were sealed; 0 if another sealer runs."""
+def seal(
+    *,
+    batch_size: int = 2000,
+    full_scan: bool = False,
+    progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
+) -> int:
+    """Link every committed, unlinked entry (at most about ``limit``, whole batches). Returns how
+    many were sealed; 0 if another sealer runs."""
     sealed = 0
-    while True:
+    while limit is None or sealed < limit:
         with transaction.atomic():
             if not _lock():
                 return sealed
             head = AuditChainLink.objects.order_by("-seq").first()
             seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-            batch = list(_unsealed(full_scan)[:batch_size])
+            batch = list(_unsealed(full_scan).values(*HASHED)[:batch_size])
             if not batch:
                 return sealed
             links = []
-            for entry in batch:
+            for row in batch:
                 seq += 1
-                digest = link_hash(prev, entry)
-                links.append(AuditChainLink(seq=seq, entry_id=entry.pk, prev_hash=prev, hash=digest))
+                digest = row_hash(prev, row)
+                links.append(AuditChainLink(seq=seq, entry_id=row["id"], prev_hash=prev, hash=digest))
                 prev = digest
             AuditChainLink.objects.bulk_create(links)
         sealed += len(batch)
         if progress is not None:
             progress(len(batch))
+    return sealed
 
 
 @dataclass
@@ -106,25 +147,48 @@ class Verification:
     problem: str = ""
 
 
-def _links(chunk: int = 5000) -> Iterator[AuditChainLink]:
+@dataclass
+class Link:
+    seq: int
+    entry_id: int
+    prev_hash: str
+    hash: str
+    entry: dict[str, Any] | None  # the entry's HASHED columns, or None if it is gone
+
+
+def _links(chunk: int = 5000) -> Iterator[Link]:
+    """Every link in order with its entry's hashed columns, ``chunk`` links per two queries."""
     last = -1
     while True:
-        rows = list(AuditChainLink.objects.filter(seq__gt=last).order_by("seq")[:chunk])
-        if not rows:
+        links = list(
+            AuditChainLink.objects.filter(seq__gt=last)
+            .order_by("seq")
+            .values_list("seq", "entry_id", "prev_hash", "hash")[:chunk]
+        )
+        if not links:
             return
-        entries = AuditEntry.objects.in_bulk([row.entry_id for row in rows])
-        for row in rows:
-            row._entry = entries.get(row.entry_id)  # type: ignore[attr-defined]
-            yield row
-        last = rows[-1].seq
+        ids = [entry_id for _seq, entry_id, _prev, _hash in links]
+        entries = {row["id"]: row for row in AuditEntry.objects.filter(pk__in=ids).values(*HASHED)}
+        for seq, entry_id, prev_hash, digest in links:
+            yield Link(seq, entry_id, prev_hash, digest, entries.get(entry_id))
+        last = links[-1][0]
 
 
-def verify(*, seal_first: bool = True, progress: Callable[[int], None] | None = None) -> Verification:
+def _first_stray(high: int) -> int | None:
+    """The oldest entry up to ``high`` without a link, if any (a full anti-join: seconds at 10M)."""
+    return _unsealed(full_scan=True).filter(pk__lte=high).values_list("pk", flat=True).first()
+
+
+def verify(
+    *, seal_first: bool = True, progress: Callable[[int], None] | None = None, every: int = 10_000
+) -> Verification:
     """Recompute the whole chain; report the first entry whose link does not hold.
 
     Seals pending entries first (a full scan, so no late commit is missed), then checks that the
     links run 1, 2, 3... without gaps, that each link names the previous hash, that each hash is
-    the hash of its entry as stored now, and that no entry is left without a link.
+    the hash of its entry as stored now, and that no entry is left without a link. Entries that
+    committed during the walk are sealed before that last check (inside the API request's
+    transaction too: the sealer's lock is this session's already).
     """
     from audit.models import AuditRetention
     from audit.retention import signature_valid
@@ -142,7 +206,7 @@ def verify(*, seal_first: bool = True, progress: Callable[[int], None] | None = 
             return Verification(False, 0, GENESIS, None, "the retention record's signature does not hold")
         prev, expected_seq = retention.boundary_hash, retention.first_seq_kept
     for link in _links():
-        entry = link._entry  # type: ignore[attr-defined]
+        entry = link.entry
         bad = None
         if link.seq != expected_seq:
             bad = "a link is missing before this one"
@@ -150,14 +214,25 @@ def verify(*, seal_first: bool = True, progress: Callable[[int], None] | None = 
             bad = "the link does not continue the chain"
         elif entry is None:
             bad = "the entry has been removed"
-        elif link_hash(prev, entry) != link.hash:
+        elif row_hash(prev, entry) != link.hash:
             bad = "the entry has been altered"
         if bad:
             return Verification(False, checked, prev, link.entry_id, bad)
         prev, expected_seq, checked = link.hash, expected_seq + 1, checked + 1
-        if progress is not None and checked % 10_000 == 0:
-            progress(10_000)
-    stray = _unsealed(full_scan=True).filter(pk__lte=high).values_list("pk", flat=True).first()
+        if progress is not None and checked % every == 0:
+            progress(every)
+    stray = _first_stray(high)
+    if stray is not None and seal_first:
+        # An entry below the bound whose transaction was still open at the first seal and
+        # committed during the walk: not tampering, just late. Seal it now (or let the running
+        # sealer do it) and look again; only what stays unlinked is reported.
+        deadline = time.monotonic() + LATE_COMMIT_WAIT
+        while stray is not None:
+            seal(full_scan=True)
+            stray = _first_stray(high)
+            if stray is None or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
     if stray is not None:
         return Verification(False, checked, prev, stray, "an entry is not in the chain")
     return Verification(True, checked, prev, None)
