@@ -382,15 +382,17 @@ def markdown(result: dict[str, Any]) -> str:
         f"## Benchmark: {result['cases']:,} cases, {result['seed']['audit_entries']:,} audit entries",
         "",
         f"{result['machine']}; gunicorn {result['workers']} sync workers, wrk {result['connections']} connections, "
-        f"{result['seconds']} s per measurement.",
+        f"{result['seconds']} s per measurement, each variant measured {result.get('repeat', 1)} times in turn "
+        "(medians; the range is the ratio's lowest and highest over the rounds).",
         "",
-        "| endpoint | variant | req/s | p50 ms | p95 ms | p99 ms | queries | errors | full/plain (median) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| endpoint | variant | req/s | p50 ms | p95 ms | p99 ms | queries | errors | full/plain (median) | range |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in result["rows"]:
         lines.append(
             f"| {row['endpoint']} | {row['variant']} | {row['rps']:,.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
-            f"{row['p99']:.1f} | {row['queries']} | {row['errors']} | {row.get('ratio', '')} |"
+            f"{row['p99']:.1f} | {row['queries']} | {row['errors']} | {row.get('ratio', '')} | "
+            f"{row.get('ratio_range', '')} |"
         )
     seed = result["seed"]
     lines += [
@@ -415,6 +417,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--audit-entries", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--repeat", type=int, default=1, help="measure each variant this many times (medians)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="sspf_bench")
@@ -469,21 +472,31 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     try:
         for target in targets(case_ids, pnr, first.number, day):
-            plain_p50 = None
+            # Each variant measured --repeat times, the variants taking turns, so that a noisy
+            # moment on a shared machine does not land on one variant; the medians are reported.
+            runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in target["variants"]}
+            for repeat in range(args.repeat):
+                for variant, prefix in target["variants"].items():
+                    log(f"{target['endpoint']} [{variant}] {repeat + 1}/{args.repeat}")
+                    keep_statistics_fresh(args.database)
+                    user_token = token[target["user"]]
+                    runs[variant].append(run_wrk(wrk, port, target, prefix, user_token, args.seconds, args.connections))
+            plain_p50s = [run["p50"] for run in runs.get("plain", [])]
             for variant, prefix in target["variants"].items():
-                log(f"{target['endpoint']} [{variant}]")
-                keep_statistics_fresh(args.database)
-                measured = run_wrk(wrk, port, target, prefix, token[target["user"]], args.seconds, args.connections)
-                row = {
+                measured = runs[variant]
+                row: dict[str, Any] = {
                     "endpoint": target["endpoint"],
                     "variant": variant,
-                    **measured,
+                    **{key: statistics.median(run[key] for run in measured) for key in ("rps", "p50", "p95", "p99")},
+                    "errors": sum(run["errors"] for run in measured),
+                    "requests": sum(run["requests"] for run in measured),
+                    "runs": measured,
                     "queries": queries_per_request(target, prefix, token[target["user"]]),
                 }
-                if variant == "plain":
-                    plain_p50 = measured["p50"]
-                elif plain_p50:
-                    row["ratio"] = f"{measured['p50'] / plain_p50:.2f}x"
+                if variant != "plain" and plain_p50s:
+                    row["ratio"] = f"{row['p50'] / statistics.median(plain_p50s):.2f}x"
+                    each = [run["p50"] / plain for run, plain in zip(measured, plain_p50s, strict=True)]
+                    row["ratio_range"] = f"{min(each):.2f}–{max(each):.2f}"
                 rows.append(row)
         rss = worker_rss_kib(server.pid)
     finally:
@@ -497,6 +510,7 @@ def main() -> None:
         "cases": args.cases,
         "seconds": args.seconds,
         "connections": args.connections,
+        "repeat": args.repeat,
         "workers": args.workers,
         "machine": machine,
         "seed": seed_stats,
