@@ -59,6 +59,9 @@ class EntryFilter(django_filters.FilterSet):
             return queryset.filter(case_number=value)
 
 
+_DATETIME = serializers.DateTimeField()  # unbound: the format and time zone come from settings
+
+
 class EntryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     timestamp = serializers.DateTimeField()
@@ -96,7 +99,7 @@ class EntryOutput(serializers.Serializer):
         output is the same as the generic one (tests/audit/test_api.py compares them)."""
         return {
             "id": entry.id,
-            "timestamp": self.fields["timestamp"].to_representation(entry.timestamp),
+            "timestamp": _DATETIME.to_representation(entry.timestamp),
             "actor": entry.actor_username,
             "action": entry.event,
             "object_type": ContentType.objects.get_for_id(entry.content_type_id).model,

@@ -83,7 +83,7 @@ class BenchCaseDetail(APIView):
         case = access.case
         if level == "access":
             return Response(_raw_detail(case, access.categories))
-        case.member_list = list(selectors.case_members(case=case))  # type: ignore[attr-defined]
+        case.member_list = selectors.case_member_rows(case=case)  # type: ignore[attr-defined]
         context = {"categories": {case.pk: access.categories}, "social_services": True}
         return Response(CaseDetailOutput(case, context=context).data)
 

@@ -80,8 +80,11 @@ class GatedSerializer(serializers.Serializer):
 # they are the schema, and tests/api/test_case_output.py checks that both give the same output.
 
 
+_DATETIME = serializers.DateTimeField()  # unbound: the format and time zone come from settings
+
+
 def _timestamp(value: Any) -> str | None:
-    return None if value is None else serializers.DateTimeField().to_representation(value)
+    return None if value is None else _DATETIME.to_representation(value)
 
 
 class YouthOutput(serializers.Serializer):
@@ -122,6 +125,8 @@ class MemberOutput(serializers.Serializer):
     role = serializers.CharField()
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
+        if isinstance(instance, dict):
+            return dict(instance)  # a row of selectors.case_member_rows: already this shape
         agency = instance.user.staff_profile.agency
         return {
             "username": instance.user.username,
@@ -159,7 +164,9 @@ class CaseListOutput(GatedSerializer):
             "version": instance.version,
         }
         if IDENTITY in self.context["categories"].get(instance.pk, ()):
-            body["youth"] = self.fields["youth"].to_representation(instance.youth)
+            # A nested serializer of its own, not self.fields (which deep-copies every declared
+            # field the first time it is read).
+            body["youth"] = YouthOutput(context=self.context).to_representation(instance.youth)
         return body
 
 
@@ -181,14 +188,14 @@ class CaseDetailOutput(CaseListOutput):
             body["guardians"] = [{"id": str(g.id), "name": g.name} for g in instance.guardians.all()]
         if NOTES in allowed:
             body["summary"] = instance.summary
-        body["members"] = [self.fields["members"].child.to_representation(m) for m in instance.member_list]
+        body["members"] = [MemberOutput().to_representation(m) for m in instance.member_list]
         body["categories"] = self.get_categories(instance)
         return body
 
 
 def _case_detail_response(access: selectors.CaseAccess, *, status_code: int = 200) -> Response:
     case = access.case
-    case.member_list = list(selectors.case_members(case=case))  # type: ignore[attr-defined]
+    case.member_list = selectors.case_member_rows(case=case)  # type: ignore[attr-defined]
     context = {
         "categories": {case.pk: access.categories},
         "social_services": access.profile.role in SOCIAL_SERVICES_ROLES,

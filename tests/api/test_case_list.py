@@ -89,3 +89,27 @@ def test_the_query_count_does_not_grow_with_rows(
         response = client.get(URL)
 
     assert len(response.json()["results"]) == rows
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_another_agencys_list_does_not_grow_with_rows_either(
+    rows: int, alice: Any, petra: Any, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The police under consent: the consent state, the disclosure register and the youth's
+    identity are read and written for the whole page at once, never per case."""
+    from tests.consent.helpers import give
+
+    for case in open_cases(alice, rows):
+        services.guardian_add(actor=alice, case=case, data={"name": "Vårdnadshavare"})
+        services.case_member_add(actor=alice, case=case, username=petra.username)
+        give(alice, case, guardian=case.guardians.get(), categories=["identity"])
+    client = client_for(petra)
+
+    # token, count, page, consents, withdrawals, guardians, audit entries, disclosure register,
+    # and the request's savepoint pair
+    with django_assert_max_num_queries(10):
+        response = client.get(URL)
+
+    results = response.json()["results"]
+    assert len(results) == rows
+    assert all(item["youth"]["family_name"] == YOUTH["family_name"] for item in results)

@@ -39,13 +39,16 @@ def _generic(serializer: Any, instance: Any) -> dict[str, Any]:
             serializers.Serializer.to_representation(GuardianOutput(), g) for g in instance.guardians.all()
         ]
     if "members" in body:
-        body["members"] = [serializers.Serializer.to_representation(MemberOutput(), m) for m in instance.member_list]
+        # the rows the detail reads (selectors.case_member_rows) against the model path
+        body["members"] = [
+            serializers.Serializer.to_representation(MemberOutput(), m) for m in selectors.case_members(case=instance)
+        ]
     return body
 
 
 def _both(user: Any, case: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
     case = selectors.case_get_for_user(user=user, case_id=case.pk).case
-    case.member_list = list(selectors.case_members(case=case))
+    case.member_list = selectors.case_member_rows(case=case)
     context = _context(user, case)
     detail, listed = CaseDetailOutput(case, context=context), CaseListOutput(case, context=context)
     return detail.data, _generic(detail, case), listed.data, _generic(listed, case)
