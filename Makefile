@@ -52,10 +52,10 @@ clean:
 
 # Benchmarks against PostgreSQL on 127.0.0.1 (docs/performance.md); wrk is installed if missing.
 bench: env
-	$(BIN)/python bench/run.py --cases 1000 --audit-entries 20000 --seconds 3 --repeat 2
+	$(BIN)/python bench/run.py --cases 1000 --audit-entries 20000 --seconds 2 --repeat 3
 
 bench-large: env
-	$(BIN)/python bench/run.py --cases 100000 --audit-entries 10000000 --seconds 10 --repeat 2 --database sspf_bench_large
+	$(BIN)/python bench/run.py --cases 100000 --audit-entries 10000000 --seconds 6 --repeat 3 --database sspf_bench_large
 
 # What CI runs: that the benchmark still works, in seconds.
 bench-smoke: env
