@@ -82,6 +82,11 @@ class StaffProfile(models.Model):
     )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # No earlier than the end of every emergency access this user has opened (raised by
+    # consent.services.emergency_access_open, never lowered). The case selector looks for a
+    # running emergency access only while this lies ahead: for everyone else it leaves that
+    # subquery out (docs/performance.md). Lagging behind could only hide a case, never show one.
+    emergency_until = models.DateTimeField(_("emergency access until"), null=True, blank=True, editable=False)
 
     objects = AuditedQuerySet.as_manager()
 

@@ -84,8 +84,10 @@ def _visible_to(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = Tru
         content_object=OuterRef("pk"), user_id=user.pk, permission_id=_view_case_permission_id()
     )
     visible = Q(Exists(grant))
-    if emergency and profile.role in SOCIAL_SERVICES_ROLES:
-        now = timezone.now()
+    now = timezone.now()
+    # profile.emergency_until: none of the user's emergency accesses runs past it, so before it
+    # there may be one running and after it there is none (the subquery is left out).
+    if emergency and profile.role in SOCIAL_SERVICES_ROLES and (profile.emergency_until or now) > now:
         running = EmergencyAccess.objects.filter(
             case=OuterRef("pk"), user_id=user.pk, started_at__lte=now, expires_at__gt=now
         )

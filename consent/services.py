@@ -154,6 +154,9 @@ def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -
     )
     access.full_clean(exclude=["case", "user"])
     access.save()
+    if profile.emergency_until is None or profile.emergency_until < access.expires_at:
+        profile.emergency_until = access.expires_at  # the selector's hint (cases.models.StaffProfile)
+        profile.save(update_fields=["emergency_until"])
     record(
         event=AuditEvent.EMERGENCY,
         model=Case,

@@ -182,3 +182,29 @@ def test_a_running_emergency_access_is_not_opened_twice(case: Any, olle: Any, cl
 
     assert again.status_code == 409
     assert again.json()["code"] == "emergency_access_running"
+
+
+def test_the_emergency_hint_is_raised_and_only_ever_hides(case: Any, olle: Any, client_for: Any) -> None:
+    """Opening an emergency access raises the staff profile's emergency_until to its end; the
+    selector looks for running emergency accesses only before that time. If the hint ever lags
+    behind (here: set back by hand), the case is hidden, never shown to someone it should not be."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import StaffProfile
+
+    client = client_for(olle)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(case_url(case)).status_code == 404
+    assert not any("consent_emergencyaccess" in q["sql"] for q in before.captured_queries)
+
+    client.post(case_url(case, "emergency-access/"), {"reason": "Akut placering i natt, jourhavande"})
+    access = EmergencyAccess.objects.get(user=olle)
+    assert StaffProfile.objects.get(user=olle).emergency_until == access.expires_at
+    with CaptureQueriesContext(connection) as during:
+        assert client.get(case_url(case)).status_code == 200
+    assert any("consent_emergencyaccess" in q["sql"] for q in during.captured_queries)
+
+    with bulk_writes_allowed():
+        StaffProfile.objects.filter(user=olle).update(emergency_until=timezone.now() - timedelta(seconds=1))
+    assert client.get(case_url(case)).status_code == 404  # still running, but hidden: fails closed
