@@ -401,7 +401,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"{seed['audit_seconds']} s for {seed['audit_entries']:,} audit entries"
         + (
             f" ({seed['audit_insert_seconds']} s inserting, {seed['audit_index_seconds']} s building the indexes)."
-            if seed.get("audit_insert_seconds")
+            if seed.get("audit_indexes_rebuilt", seed.get("audit_entries", 0) >= 1_000_000)
             else "."
         ),
         f"Peak RSS per worker: {', '.join(f'{kib / 1024:.0f} MiB' for kib in result['rss_kib'])}.",

@@ -304,6 +304,7 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                 progress(f"rebuilding indexes ({name})", done, len(index_defs), index_started)
             cursor.execute("ANALYZE")
         stats["audit_index_seconds"] = round(time.monotonic() - index_started, 2)
+        stats["audit_indexes_rebuilt"] = len(index_defs)
     stats["audit_entries"] = audit_entries
     stats["audit_seconds"] = round(time.monotonic() - audit_started, 2)
     return stats
