@@ -78,7 +78,8 @@ def canonical_row(row: Mapping[str, Any]) -> bytes:
 
 
 def canonical(entry: AuditEntry) -> bytes:
-    """The same bytes from a model instance."""
+    """The same bytes from a model instance loaded from the database (an entry still in memory
+    may hold values the database normalises, such as an IPv6 address's case)."""
     return canonical_row({name: getattr(entry, name) for name in HASHED})
 
 

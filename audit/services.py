@@ -90,6 +90,11 @@ def record(**kwargs: Any) -> AuditEntry:
 _PER_CASE = ("object_pk", "object_repr", "case_ref", "case_number", "fields_shown")
 
 
+def _cast_type(field: Any, connection: Any) -> str:
+    db_type = field.db_type(connection)
+    return "text" if db_type.startswith(("varchar", "char", "text")) else db_type
+
+
 def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
     """One ``access`` entry per case shown, naming the categories shown, in one INSERT.
 
@@ -114,7 +119,9 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
     cases = list(cases_shown.items())
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in shared)
+            # Typed for the SELECT list; text-like columns as ``text``, never ``varchar(n)``: an
+            # explicit cast to varchar(n) truncates silently, the assignment cast raises.
+            casts = ", ".join(f"CAST(%s AS {_cast_type(f, connection)})" for f in shared)
             arrays = [
                 [str(case.pk) for case, _shown in cases],
                 [f"case {case.pk}" for case, _shown in cases],

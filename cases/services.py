@@ -310,7 +310,7 @@ def _team_users(case: Case, usernames: Iterable[str], field: str) -> list[tuple[
     return [members[name] for name in names]
 
 
-@transaction.atomic(savepoint=False)  # every check comes before the first write (see note_add)
+@transaction.atomic(savepoint=False)  # see note_add
 def visit_record(
     *,
     actor: AbstractBaseUser,
@@ -427,9 +427,10 @@ def meeting_record(
     return meeting
 
 
-# No savepoint of its own: inside a request's transaction a savepoint costs two round trips, and
-# it protects nothing here because every check is made before the first write; an error in the
-# write itself fails the whole request's transaction, as it should.
+# No savepoint of its own: inside a request's transaction a savepoint costs two round trips.
+# The checks come before the writes; an error after the first write (a visit's note failing its
+# validation, a database error) fails the request's whole transaction, as it should. A caller
+# that catches such an error and carries on in the same transaction would need a savepoint.
 @transaction.atomic(savepoint=False)
 def note_add(*, actor: AbstractBaseUser, case: Case, category: str, text: str) -> Note:
     """Add a note. Any team member may write; who may read it is the consent policy's answer."""

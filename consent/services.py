@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from audit.services import record
 from cases.errors import Conflict, ConsentRequired
-from cases.models import SOCIAL_SERVICES_ROLES, Case, CaseMember, Guardian, PoliceLink, Role
+from cases.models import SOCIAL_SERVICES_ROLES, Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
 from cases.selectors import staff_profile
 from cases.services import MSG_SOCIAL_SERVICES_ONLY, _require_open, _require_social_services
 from consent.models import CONSENT_AGENCIES, Consent, ConsentWithdrawal, EmergencyAccess, Giver
@@ -154,9 +154,13 @@ def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -
     )
     access.full_clean(exclude=["case", "user"])
     access.save()
-    if profile.emergency_until is None or profile.emergency_until < access.expires_at:
-        profile.emergency_until = access.expires_at  # the selector's hint (cases.models.StaffProfile)
-        profile.save(update_fields=["emergency_until"])
+    # The selector's hint (cases.models.StaffProfile.emergency_until): raised under a row lock, so
+    # two openings at once cannot leave it lower than either one's end.
+    locked = StaffProfile.objects.select_for_update().get(pk=profile.pk)
+    if locked.emergency_until is None or locked.emergency_until < access.expires_at:
+        locked.emergency_until = access.expires_at
+        locked.save(update_fields=["emergency_until"])
+    profile.emergency_until = locked.emergency_until  # the request's own copy, read by the selector
     record(
         event=AuditEvent.EMERGENCY,
         model=Case,

@@ -208,3 +208,25 @@ def test_the_hash_is_the_same_from_an_entry_and_from_its_columns(logged: list[in
     for entry in AuditEntry.objects.all():
         row = AuditEntry.objects.filter(pk=entry.pk).values(*chain.HASHED).get()
         assert chain.canonical(entry) == chain.canonical_row(row)
+
+
+@pytest.mark.parametrize("write", ["record", "record_access"])
+def test_an_over_long_value_is_refused_not_cut(case: Any, write: str) -> None:
+    """The fast audit writes must fail like an ORM insert would when a value does not fit its
+    column (PostgreSQL), never store a shortened value."""
+    from audit import context
+    from audit.services import record, record_access
+    from cases.models import Case
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce varchar lengths")
+    token = context.begin(remote_addr="", correlation_id="x" * 300)  # the column holds 255
+    try:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            if write == "record":
+                record(event="access", model=Case, object_pk=str(case.pk), case=case)
+            else:
+                record_access(cases_shown={case: {"identity"}}, view="test")
+    finally:
+        context.end(token)
+    assert not AuditEntry.objects.filter(cid__startswith="xxx").exists()
