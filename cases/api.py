@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
@@ -449,9 +449,11 @@ class VisitOutput(serializers.Serializer):
         }
 
 
+_VISIT_NOTES = Prefetch("agency_notes", queryset=VisitNote.objects.select_related("agency", "author"))
+
+
 def _visits_for(access: selectors.CaseAccess, user: Any) -> QuerySet[HomeVisit]:
-    notes = Prefetch("agency_notes", queryset=VisitNote.objects.select_related("agency", "author"))
-    queryset = access.case.visits.select_related("created_by").prefetch_related("participants", notes)
+    queryset = access.case.visits.select_related("created_by").prefetch_related("participants", _VISIT_NOTES)
     if VISITS in access.categories:
         return queryset
     if access.profile.role == Role.POLICE:
@@ -492,7 +494,10 @@ class VisitListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         visit = services.visit_record(actor=request.user, case=access.case, **data.validated_data)
-        visit = _visits_for(access, request.user).get(pk=visit.pk)
+        # The visit just recorded, as the recorder wrote it (the read filter of _visits_for would
+        # hide it from a police recorder who is not a participant and has no consent): its
+        # participants and notes loaded onto the object in hand, not read back again.
+        prefetch_related_objects([visit], "participants", _VISIT_NOTES)
         return Response(VisitOutput(visit, context={"access": access}).data, status=status.HTTP_201_CREATED)
 
 

@@ -125,9 +125,9 @@ def test_recording_a_visit_takes_a_bounded_number_of_queries(
     client.post(case_url(case, "visits/"), visit(), format="json")  # warm caches (content types)
 
     # token, case, team, visit, its audit entry, participants, note, its audit entry, the
-    # re-read for the response (visit, participants, notes), and the request's transaction (two
-    # statements); no uniqueness or constraint queries, no savepoint of the service's own
-    with django_assert_max_num_queries(13):
+    # participants and notes for the response, and the request's transaction (two statements);
+    # no uniqueness or constraint queries, no savepoint of the service's own, no re-read
+    with django_assert_max_num_queries(12):
         response = client.post(case_url(case, "visits/"), visit(), format="json")
 
     assert response.status_code == 201
@@ -185,3 +185,23 @@ def test_only_participants_and_social_services_write_on_a_visit(
         .status_code
         == 404
     )
+
+
+def test_a_police_officer_records_a_visit_of_two_colleagues_without_consent(
+    case: Any, alice: Any, petra: Any, agencies: Any, client_for: Any
+) -> None:
+    """The recorder need not be among the participants, and without consent the police read only
+    visits they took part in; the answer to the recording is still the visit just recorded."""
+    from cases import services
+    from cases.models import AgencyKind, Role
+
+    colleague = services.staff_create(
+        username="polis2", password="correct horse battery staple", role=Role.POLICE, agency=agencies[AgencyKind.POLICE]
+    )
+    services.case_member_add(actor=alice, case=case, username=colleague.username)
+
+    response = client_for(petra).post(case_url(case, "visits/"), visit(participants=["alice", "polis2"]), format="json")
+
+    assert response.status_code == 201
+    assert response.json()["participants"] == ["alice", "polis2"]
+    assert client_for(petra).get(case_url(case, "visits/")).json()["count"] == 0  # not hers to read later
