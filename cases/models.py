@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
 from audit.guard import AuditedQuerySet
@@ -259,10 +260,17 @@ class SystemKeyOwner:
         return self._cipher
 
 
+class CaseGrantManager(UserObjectPermissionManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    """guardian's manager (``assign_perm``, ``remove_perm``) over a queryset that refuses the bulk
+    writes that would change team membership without an audit entry."""
+
+
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """django-guardian's direct foreign-key grant table for cases: the store of team membership."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    objects = CaseGrantManager()
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_perm_user_idx")]

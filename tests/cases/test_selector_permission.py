@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
+from audit.guard import bulk_writes_allowed
 from cases import selectors
 from cases.models import Case, CaseUserObjectPermission
 
@@ -29,11 +30,12 @@ def test_a_grant_of_another_permission_on_the_case_opens_nothing(case: Any, olle
 def test_a_view_case_permission_of_another_app_opens_nothing(case: Any, olle: Any) -> None:
     other = ContentType.objects.get_for_model(Permission)
     lookalike = Permission.objects.create(codename="view_case", name="look-alike", content_type=other)
-    # guardian's save() refuses such a row; a row written around it (bulk_create skips save())
-    # must still open nothing.
-    CaseUserObjectPermission.objects.bulk_create(
-        [CaseUserObjectPermission(content_object=case, user=olle, permission=lookalike)]
-    )
+    # guardian's save() refuses such a row; a row written around it (bulk_create skips save(),
+    # and is itself refused unless explicitly allowed) must still open nothing.
+    with bulk_writes_allowed():
+        CaseUserObjectPermission.objects.bulk_create(
+            [CaseUserObjectPermission(content_object=case, user=olle, permission=lookalike)]
+        )
 
     assert _visible(olle) == []
 
@@ -51,3 +53,15 @@ def test_a_recreated_permission_is_followed(case: Any, alice: Any) -> None:
     CaseUserObjectPermission.objects.create(content_object=case, user=alice, permission=new)
 
     assert _visible(alice) == [case.pk]
+
+
+def test_grants_are_not_changed_in_bulk(case: Any, olle: Any) -> None:
+    """Team membership changes go through the services (assign_perm, remove_perm: audited); a
+    QuerySet.update or bulk_create on the grant table, which would skip the audit log, is refused."""
+    grants = CaseUserObjectPermission.objects.filter(content_object=case)
+
+    with pytest.raises(PermissionError):
+        grants.update(user=olle)
+    with pytest.raises(PermissionError):
+        CaseUserObjectPermission.objects.bulk_create([CaseUserObjectPermission(content_object=case, user=olle)])
+    assert not _visible(olle)
