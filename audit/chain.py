@@ -77,10 +77,15 @@ def canonical_row(row: Mapping[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
+def _row_of(entry: AuditEntry) -> dict[str, Any]:
+    """A model instance loaded from the database as the row ``canonical_row`` takes (an entry
+    still in memory may hold values the database normalises, such as an IPv6 address's case)."""
+    return {name: getattr(entry, name) for name in HASHED}
+
+
 def canonical(entry: AuditEntry) -> bytes:
-    """The same bytes from a model instance loaded from the database (an entry still in memory
-    may hold values the database normalises, such as an IPv6 address's case)."""
-    return canonical_row({name: getattr(entry, name) for name in HASHED})
+    """The same bytes as ``canonical_row``, from a model instance loaded from the database."""
+    return canonical_row(_row_of(entry))
 
 
 def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
@@ -88,7 +93,7 @@ def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
 
 
 def link_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical(entry)).hexdigest()
+    return row_hash(prev_hash, _row_of(entry))
 
 
 def _lock() -> bool:

@@ -72,17 +72,28 @@ def record(**kwargs: Any) -> AuditEntry:
     connection = connections[router.db_for_write(AuditEntry)]
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
     values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-            f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING {connection.ops.quote_name(meta.pk.column)}",
-            values,
-        )
-        entry.pk = cursor.fetchone()[0]
+    entry.pk = _insert_values(connection, fields, [values], returning=True)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
+
+
+def _insert_values(connection: Any, fields: list[Any], rows: list[list[Any]], *, returning: bool = False) -> Any:
+    """INSERT prepared rows of ``fields`` into the audit table with multi-row VALUES, in batches
+    the backend accepts; with ``returning``, one row, and its new id is returned."""
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    suffix = f" RETURNING {connection.ops.quote_name(AuditEntry._meta.pk.column)}" if returning else ""
+    batch = max(1, connection.ops.bulk_batch_size(fields, rows) or len(rows))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}{suffix}",  # noqa: S608 - names from the model
+                [value for row in chunk for value in row],
+            )
+        return cursor.fetchone()[0] if returning else None
 
 
 # The columns that differ between the entries of one ``record_access`` call; every other column
@@ -114,11 +125,10 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
     shared = [f for f in meta.concrete_fields if f is not meta.pk and f.name not in _PER_CASE]
     shared_values = [f.get_db_prep_save(f.pre_save(template, True), connection) for f in shared]
     per_case = [meta.get_field(name) for name in _PER_CASE]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in shared + per_case)
-    table = connection.ops.quote_name(meta.db_table)
     cases = list(cases_shown.items())
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in shared + per_case)
+        with connection.cursor() as cursor:
             # Typed for the SELECT list; text-like columns as ``text``, never ``varchar(n)``: an
             # explicit cast to varchar(n) truncates silently, the assignment cast raises.
             casts = ", ".join(f"CAST(%s AS {_cast_type(f, connection)})" for f in shared)
@@ -130,33 +140,26 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
                 [json.dumps(sorted(set(shown))) for _case, shown in cases],
             ]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names come from the model
+                f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
                 f"SELECT {casts}, u.pk, u.repr, u.ref::uuid, u.number, u.shown::jsonb "
                 "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
                 "AS u(pk, repr, ref, number, shown)",
                 [*shared_values, *arrays],
             )
-            return
-        json_field = meta.get_field("fields_shown")
-        rows = [
-            [
-                *shared_values,
-                str(case.pk),
-                f"case {case.pk}",
-                per_case[2].get_db_prep_save(case.pk, connection),
-                case.number,
-                json_field.get_db_prep_save(sorted(set(shown)), connection),
-            ]
-            for case, shown in cases
+        return
+    json_field = meta.get_field("fields_shown")
+    rows = [
+        [
+            *shared_values,
+            str(case.pk),
+            f"case {case.pk}",
+            per_case[2].get_db_prep_save(case.pk, connection),
+            case.number,
+            json_field.get_db_prep_save(sorted(set(shown)), connection),
         ]
-        placeholder = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-        batch = max(1, connection.ops.bulk_batch_size(shared + per_case, rows) or len(rows))
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))}",  # noqa: S608
-                [value for row in chunk for value in row],
-            )
+        for case, shown in cases
+    ]
+    _insert_values(connection, shared + per_case, rows)
 
 
 def mark_denied(*, request: HttpRequest, case_id: Any, code: str, view: str) -> None:

@@ -60,12 +60,7 @@ def _raw_detail(case: Case, categories: Any) -> dict[str, Any]:
     body = _raw_case(case)
     body["guardians"] = [{"id": str(pk), "name": name} for pk, name in case.guardians.values_list("id", "name")]
     body["summary"] = case.__dict__["summary"]
-    body["members"] = [
-        {"username": username, "agency": kind, "agency_name": name, "role": role}
-        for username, kind, name, role in case.members.order_by("added_at", "id").values_list(
-            "user__username", "user__staff_profile__agency__kind", "user__staff_profile__agency__name", "role"
-        )
-    ]
+    body["members"] = selectors.case_member_rows(case=case)  # one query, plain rows
     body["categories"] = sorted(categories)
     return body
 

@@ -26,7 +26,6 @@ from cases.models import (
     NO_CONTENT_ROLES,
     SOCIAL_SERVICES_ROLES,
     Case,
-    CaseMember,
     CaseUserObjectPermission,
     StaffProfile,
 )
@@ -151,10 +150,6 @@ LIST_COLUMNS = (
     "youth__address",
     "youth__protected_identity",
 )
-
-
-def case_members(*, case: Case) -> QuerySet[CaseMember]:
-    return case.members.select_related("user", "user__staff_profile__agency").order_by("added_at", "id")
 
 
 def case_member_rows(*, case: Case) -> list[dict[str, str]]:

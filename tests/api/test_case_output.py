@@ -39,10 +39,9 @@ def _generic(serializer: Any, instance: Any) -> dict[str, Any]:
             serializers.Serializer.to_representation(GuardianOutput(), g) for g in instance.guardians.all()
         ]
     if "members" in body:
-        # the rows the detail reads (selectors.case_member_rows) against the model path
-        body["members"] = [
-            serializers.Serializer.to_representation(MemberOutput(), m) for m in selectors.case_members(case=instance)
-        ]
+        # the rows the detail reads (selectors.case_member_rows) against the model instances
+        members = instance.members.select_related("user", "user__staff_profile__agency").order_by("added_at", "id")
+        body["members"] = [serializers.Serializer.to_representation(MemberOutput(), m) for m in members]
     return body
 
 
