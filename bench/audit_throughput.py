@@ -50,7 +50,7 @@ VIEWS = ["CaseDetailApi", "CaseListApi", "VisitListApi", "MeetingListApi", "Note
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     os.environ.setdefault("DEBUG", "0")  # no query log in memory
     import django
 

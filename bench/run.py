@@ -2,7 +2,8 @@
 """The benchmark: what each protection costs against a plain baseline, and how cost grows with data.
 
 Seeds a fresh PostgreSQL database (bench/seed.py), starts the real app under gunicorn on
-127.0.0.1, and drives it with wrk over loopback: every endpoint once as plain Django would
+127.0.0.1 with the benchmark's settings (bench/settings.py: the product's plus the yardstick
+routes), and drives it with wrk over loopback: every endpoint once as plain Django would
 answer it (bench/views.py, the same token lookup and JSON shape) and once through the real API,
 and for case detail and list also with each protection switched on in turn. Then queries per
 request (in process), peak RSS per worker, key-rotation and audit-verification rates. Writes
@@ -33,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PG = "postgres://postgres@127.0.0.1:5432"
+SETTINGS = "bench.settings"
 
 LUA = """
 local paths = {%(paths)s}
@@ -86,7 +88,7 @@ def env_for(database: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "BENCH_ROUTES": "1",
+        "DJANGO_SETTINGS_MODULE": SETTINGS,  # the product's settings plus the yardstick routes
         "TOKEN_IDLE_MINUTES": "600",
         "LOG_LEVEL": "WARNING",
     }
@@ -148,7 +150,6 @@ def keep_statistics_fresh(database: str) -> None:
 def setup_django(database: str) -> None:
     os.environ.update(env_for(database))
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

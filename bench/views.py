@@ -1,4 +1,4 @@
-"""The benchmark's yardsticks, mounted only with BENCH_ROUTES=1 (never in production).
+"""The benchmark's yardsticks, mounted under /bench/ only by bench.settings (bench/urls_root.py).
 
 Each view authenticates exactly as the API does (the same bearer-token lookup) and serves the
 same JSON shape from the same rows; levels switch the protections on in turn:

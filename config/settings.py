@@ -302,6 +302,3 @@ except ValueError:
     raise ImproperlyConfigured("RETENTION_KEEP_BIRTH_DAYS must be a comma-separated list of days (1-31).") from None
 if any(not 1 <= day <= 31 for day in RETENTION_KEEP_BIRTH_DAYS):
     raise ImproperlyConfigured("RETENTION_KEEP_BIRTH_DAYS must be a comma-separated list of days (1-31).")
-
-# The benchmark's comparison endpoints (bench/views.py). Off unless a benchmark run sets it.
-BENCH_ROUTES = envbool("BENCH_ROUTES", False)

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from audit import api as audit_api
@@ -65,6 +64,3 @@ urlpatterns = [
 
 handler404 = json_error_view(404, MSG_NOT_FOUND, "not_found")
 handler500 = json_error_view(500, MSG_SERVER_ERROR, "server_error")
-
-if settings.BENCH_ROUTES:  # the benchmark's yardsticks (bench/views.py); never set in production
-    urlpatterns += [path("bench/", include("bench.urls"))]
