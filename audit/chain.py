@@ -19,7 +19,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef
 
-from audit.models import AuditChainLink, AuditEntry
+from audit.models import AuditChainLink, AuditEntry, AuditRetention
+from audit.signing import signature_valid
 
 GENESIS = "0" * 64
 SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
@@ -196,8 +197,6 @@ def verify(
     committed during the walk are sealed before that last check (inside the API request's
     transaction too: the sealer's lock is this session's already).
     """
-    from audit.models import AuditRetention
-    from audit.retention import signature_valid
 
     # Entries committed after this point are not the check's business (they are sealed next
     # time); without this bound a busy system would report them as unchained.

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from audit import context
 from audit.context import CORRELATION_HEADER, client_ip, correlation_id
+from audit.services import flush_denied
 
 
 class RequestContextMiddleware:
@@ -28,7 +29,6 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
             # Denied attempts are written here, after the view's transaction was rolled back.
-            from audit.services import flush_denied
 
             flush_denied(request)
         finally:

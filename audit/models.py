@@ -8,6 +8,7 @@ TRUNCATE on both tables (migration 0002). Entries are chained after they commit 
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.context import current
 from cases.fields import EncryptedTextField
 from cases.models import SystemKeyOwner
 
@@ -55,8 +57,6 @@ class AuditEntryManager(LogEntryManager):
     def log_create(self, instance, force_log: bool = False, **kwargs):  # type: ignore[no-untyped-def]
         changes = kwargs.get("changes")
         if isinstance(changes, str):
-            import json
-
             changes = json.loads(changes)
         kwargs["changed_fields"] = sorted(changes) if isinstance(changes, dict) else []
         kwargs["changes"] = None
@@ -70,7 +70,6 @@ class AuditEntryManager(LogEntryManager):
         return super().log_create(instance, force_log=force_log or changes is not None, **kwargs)
 
     def create(self, **kwargs):  # type: ignore[no-untyped-def]
-        from audit.context import current
 
         context = current()
         actor = kwargs.get("actor") or context.actor

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit.context import current
 from audit.models import AuditEntry, AuditEvent
+from cases.models import Case
 
 
 def _content_type(model: Any) -> ContentType:
@@ -115,7 +116,6 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
     multi-row VALUES with a thousand placeholders, which ``bulk_create`` sends, costs psycopg
     about 3 ms to parse on the client for 50 entries (measured, docs/performance.md).
     """
-    from cases.models import Case
 
     if not cases_shown:
         return
@@ -171,7 +171,6 @@ def flush_denied(request: HttpRequest) -> None:
     denied = getattr(request, "_audit_denied", None)
     if not denied:
         return
-    from cases.models import Case
 
     case = Case.objects.filter(pk=denied["case_id"]).only("id", "number").first() if denied["case_id"] else None
     with transaction.atomic():

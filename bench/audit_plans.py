@@ -5,7 +5,7 @@
 generate_series`` per million (about 100,000 cases with skewed popularity, about 2,000 actors,
 also skewed, timestamps spread evenly over 3 years, 90 % ``access``), with the table's secondary
 indexes dropped during the load and rebuilt after it (same definitions), then VACUUM ANALYZE.
-``--explain`` captures the SQL that ``audit/api.py`` issues for the searches (the filter set and
+``--explain`` captures the SQL that ``api/audit.py`` issues for the searches (the filter set and
 the cursor paginator, first page and next page) and prints ``EXPLAIN (ANALYZE, BUFFERS)`` for
 each, plus the time of the whole search in Python (filter, page, serialise; best of 3), and the
 sealer's and verify's own scans.
@@ -142,7 +142,7 @@ def search(params: dict[str, str]) -> tuple[list[str], float, str | None, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from audit.api import EntryCursor, EntryOutput, _filtered
+    from api.audit import EntryCursor, EntryOutput, _filtered
 
     best, captured, next_link, count = float("inf"), [], None, 0
     for _ in range(3):

@@ -47,9 +47,9 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from audit.guard import bulk_writes_allowed
     from cases import crypto, personnummer, services
     from cases.models import (
+        PNR_INDEX_PURPOSE,
         Agency,
         AgencyKind,
         Case,
@@ -64,7 +64,7 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
         VisitNote,
         Youth,
     )
-    from cases.selectors import PNR_INDEX_PURPOSE
+    from cases.querysets import bulk_writes_allowed
     from consent.models import Consent, ConsentWithdrawal
 
     stats: dict[str, Any] = {}

@@ -22,13 +22,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.api import EntryCursor, EntryOutput
+from api.audit import EntryCursor, EntryOutput
+from api.cases import YouthLookupApi
+from api.common import NumberedPages, jsonable
+from api.records import NoteListApi, VisitListApi
 from audit.models import AuditEntry
-from cases import selectors
-from cases.api import CaseDetailOutput, CaseListOutput, NoteListApi, Page, VisitListApi, YouthLookupApi
 from cases.crypto import blind_index
 from cases.models import Case, CaseMember, Youth
-from consent.policy import CATEGORIES, categories_for_cases
+from consent.policy import CATEGORIES
+from content import access as selectors
+from content.case import case_row, case_shown
 
 LEVELS = ("plain", "access", "crypto")
 
@@ -74,13 +77,10 @@ class BenchCaseDetail(APIView):
             response = Response(_raw_detail(case, CATEGORIES))
             response["ETag"] = f'"{case.version}"'
             return response
-        access = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        case = access.case
+        access = selectors.case_access(user=request.user, case_id=case_id)
         if level == "access":
-            return Response(_raw_detail(case, access.categories))
-        case.member_list = selectors.case_member_rows(case=case)  # type: ignore[attr-defined]
-        context = {"categories": {case.pk: access.categories}, "social_services": True}
-        return Response(CaseDetailOutput(case, context=context).data)
+            return Response(_raw_detail(access.case, access.categories))
+        return Response(jsonable(case_shown(access)))
 
 
 class BenchCaseList(APIView):
@@ -91,18 +91,17 @@ class BenchCaseList(APIView):
                 .select_related("youth")
                 .order_by("-opened_at", "-id")
             )
-            paginator = Page()
+            paginator = NumberedPages()
             page = paginator.paginate_queryset(queryset, request, view=self) or []
             return paginator.get_paginated_response([_raw_case(case) for case in page])
         queryset = selectors.case_list_for_user(user=request.user)
-        paginator = Page()
+        paginator = NumberedPages()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         profile = selectors.staff_profile(request.user)
-        categories = categories_for_cases(profile=profile, cases=page) if profile else {}
+        accesses = selectors.case_accesses(profile=profile, cases=list(page)) if profile else []
         if level == "access":
-            return paginator.get_paginated_response([_raw_case(case) for case in page])
-        context = {"categories": categories, "social_services": True}
-        return paginator.get_paginated_response(CaseListOutput(page, many=True, context=context).data)
+            return paginator.get_paginated_response([_raw_case(access.case) for access in accesses])
+        return paginator.get_paginated_response(jsonable([case_row(access) for access in accesses]))
 
 
 class BenchNoteAdd(APIView):
@@ -180,7 +179,7 @@ class BenchLookup(APIView):
 
     def post(self, request: Request, level: str) -> Response:
         from cases import personnummer
-        from cases.selectors import PNR_INDEX_PURPOSE
+        from cases.models import PNR_INDEX_PURPOSE
 
         data = YouthLookupApi.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,4 +10,4 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from cases import checks, schema  # noqa: F401 - registers the key checks and the schema extension
+        from cases import checks  # noqa: F401 - registers the key checks

@@ -18,8 +18,8 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-from audit.guard import AuditedQuerySet
 from cases import crypto
+from cases.querysets import AuditedQuerySet
 
 logger = logging.getLogger("cases.crypto")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,14 @@ def normalize(value: str, *, today: date | None = None) -> str:
     if born > today:
         raise InvalidPersonalNumber(MSG_FUTURE)
     return pnr12
+
+
+def normalize_field(value: str, field: str) -> str:
+    """``normalize``, with a bad number raised as a ``ValidationError`` naming ``field``."""
+    try:
+        return normalize(value)
+    except InvalidPersonalNumber as exc:
+        raise ValidationError({field: [exc.message]}) from None
 
 
 def _check12(pnr12: str) -> str:

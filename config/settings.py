@@ -47,9 +47,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # The project's apps, lowest layer first (docs/architecture.md; tests/test_layers.py).
     "cases",
-    "consent",
     "audit",
+    "consent",
+    "oversight",
+    "api",
+    "administration",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +136,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-# Requests: bodies over 1 MiB are refused with 413 (cases/parsers.py, cases/errors.py).
+# Requests: bodies over 1 MiB are refused with 413 (api/parsers.py, api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
@@ -158,13 +163,13 @@ FIELD_ENCRYPTION_KEYS = envsecret("FIELD_ENCRYPTION_KEYS") or ""
 BLIND_INDEX_KEY = envsecret("BLIND_INDEX_KEY") or ""
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["cases.auth.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["cases.parsers.SizeLimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.SizeLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "cases.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_RATES": {},
@@ -193,7 +198,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
-AXES_LOCKOUT_CALLABLE = "cases.api_auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "api.auth.lockout_response"
 
 OTP_TOTP_ISSUER = "SSPF"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -273,7 +278,7 @@ DISCLOSURE_PROVISIONS = {
     },
 }
 
-# Log review (audit/anomalies.py): office hours (local time, weekdays) and how many different
+# Log review (oversight/anomalies.py): office hours (local time, weekdays) and how many different
 # cases one person may open in a day before it is flagged.
 AUDIT_OFFICE_HOURS = (envint("AUDIT_OFFICE_HOURS_START", 7, minimum=0), envint("AUDIT_OFFICE_HOURS_END", 18, minimum=1))
 try:
@@ -284,12 +289,12 @@ except ValueError:
     raise ImproperlyConfigured("AUDIT_OFFICE_WEEKDAYS must be a comma-separated list of weekdays, Monday=0.") from None
 AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 
-# Audit retention (audit/retention.py): entries older than this may be removed by the signed
+# Audit retention (audit/log_retention.py): entries older than this may be removed by the signed
 # retention path; the key signs its records (base64, 32 bytes or more).
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 10 * 365, minimum=365)
 AUDIT_SIGNING_KEY = envsecret("AUDIT_SIGNING_KEY") or ""
 
-# Retention (gallring) of closed cases (cases/retention.py; docs/retention.md). Years from closure
+# Retention (gallring) of closed cases (oversight/purge.py; docs/retention.md). Years from closure
 # per track, and the birth days whose files are kept for research (socialtjänstförordningen
 # 7 kap. 2 §). Settings, because the law changes (SoL 2025:400) and municipalities decide.
 CASE_RETENTION_YEARS = {

@@ -4,12 +4,15 @@ from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from audit import api as audit_api
-from audit import api_reports
-from cases import api, api_auth
-from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR, json_error_view
-from cases.health import healthz
-from consent import api as consent_api
+from api import audit as audit_api
+from api import auth as api_auth
+from api import cases as api
+from api import consents as consent_api
+from api import records, team
+from api import reports as api_reports
+from api.errors import json_error_view
+from api.health import healthz
+from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR
 
 case = "api/v1/cases/<uuid:case_id>/"
 
@@ -20,14 +23,14 @@ urlpatterns = [
     path("api/v1/cases/", api.CaseListApi.as_view(), name="case-list"),
     path(case, api.CaseDetailApi.as_view(), name="case-detail"),
     path(case + "close/", api.CaseCloseApi.as_view(), name="case-close"),
-    path(case + "members/", api.CaseMemberAddApi.as_view(), name="case-member-add"),
-    path(case + "members/<str:username>/", api.CaseMemberRemoveApi.as_view(), name="case-member-remove"),
-    path(case + "guardians/", api.GuardianAddApi.as_view(), name="case-guardian-add"),
-    path(case + "visits/", api.VisitListApi.as_view(), name="case-visits"),
-    path(case + "visits/<uuid:visit_id>/notes/", api.VisitNoteAddApi.as_view(), name="case-visit-notes"),
-    path(case + "meetings/", api.MeetingListApi.as_view(), name="case-meetings"),
-    path(case + "notes/", api.NoteListApi.as_view(), name="case-notes"),
-    path(case + "police-links/", api.PoliceLinkListApi.as_view(), name="case-police-links"),
+    path(case + "members/", team.CaseMemberAddApi.as_view(), name="case-member-add"),
+    path(case + "members/<str:username>/", team.CaseMemberRemoveApi.as_view(), name="case-member-remove"),
+    path(case + "guardians/", team.GuardianAddApi.as_view(), name="case-guardian-add"),
+    path(case + "visits/", records.VisitListApi.as_view(), name="case-visits"),
+    path(case + "visits/<uuid:visit_id>/notes/", records.VisitNoteAddApi.as_view(), name="case-visit-notes"),
+    path(case + "meetings/", records.MeetingListApi.as_view(), name="case-meetings"),
+    path(case + "notes/", records.NoteListApi.as_view(), name="case-notes"),
+    path(case + "police-links/", records.PoliceLinkListApi.as_view(), name="case-police-links"),
     path(case + "legal-hold/", api.LegalHoldApi.as_view(), name="case-legal-hold"),
     path(case + "subject-report", api_reports.SubjectReportApi.as_view(), name="case-subject-report"),
     path(case + "consents/", consent_api.CaseConsentListApi.as_view(), name="case-consents"),

@@ -7,19 +7,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.guard import bulk_writes_allowed
 from cases import personnummer
 from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
-from cases.services import _require_open, _require_social_services
+from cases.permissions import require_open, require_social_services
+from cases.querysets import bulk_writes_allowed
 from consent.models import Disclosure, DisclosureBasis
-from consent.policy import CATEGORIES
+from consent.policy import CATEGORIES, Sharing
 
 MSG_UNKNOWN_PROVISION = _("Unknown provision. Choose one of the configured provisions.")
 MSG_AGENCY_NOT_UNDER_PROVISION = _("This provision does not allow disclosure to this agency.")
@@ -44,8 +44,8 @@ def disclosure_record_statutory(
     """Register a disclosure without consent under a secrecy-breaking provision (social services
     on the team). Each of the provision's conditions must be confirmed and the assessment written
     down (JO 584-2013); the provision's own limits (agency, age) are checked."""
-    _require_social_services(actor)
-    _require_open(case)
+    require_social_services(actor)
+    require_open(case)
     errors: dict[str, list[Any]] = {}
     rule = settings.DISCLOSURE_PROVISIONS.get(provision)
     categories = list(categories)
@@ -85,16 +85,19 @@ def disclosure_record_statutory(
 
 
 def disclosures_record_shown(
-    *, viewer: AbstractBaseUser, profile: StaffProfile, shown: Mapping[Case, set[str]]
+    *,
+    viewer: AbstractBaseUser | AnonymousUser,
+    profile: StaffProfile,
+    shown: Iterable[tuple[Case, Iterable[str], Sharing]],
 ) -> None:
     """Register that ``viewer`` (another agency) was shown these categories of these cases, with
-    the consents that allowed it. One insert however many cases; nothing for social services."""
+    the consents that allowed each (``Sharing``: category → consent ids). One insert however many
+    cases; nothing for social services. Called by ``content.access.record_shown`` only."""
     if profile.role in SOCIAL_SERVICES_ROLES or profile.agency is None:
         return
     now = timezone.now()
     rows = []
-    for case, shown_categories in shown.items():
-        basis = case.__dict__.get("_sharing_basis", {})
+    for case, shown_categories, basis in shown:
         categories = set(shown_categories) & set(basis)  # only what a consent made visible
         if not categories:
             continue
@@ -109,7 +112,7 @@ def disclosures_record_shown(
                 disclosed_at=now,
             )
         )
-    # Audited by the access entries written for the same response (cases.api.shown).
+    # Audited by the access entries written for the same response (content.access.record_shown).
     with bulk_writes_allowed():
         Disclosure.objects.bulk_create(rows)
 

@@ -20,8 +20,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from cases.errors import Conflict, ConsentRequired
 from cases.models import SOCIAL_SERVICES_ROLES, Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
-from cases.selectors import staff_profile
-from cases.services import MSG_SOCIAL_SERVICES_ONLY, _require_open, _require_social_services
+from cases.permissions import MSG_SOCIAL_SERVICES_ONLY, require_open, require_social_services, staff_profile
 from consent.models import CONSENT_AGENCIES, Consent, ConsentWithdrawal, EmergencyAccess, Giver
 from consent.policy import CATEGORIES, agency_shares
 
@@ -72,8 +71,8 @@ def consent_record(
     document_reference: str = "",
 ) -> Consent:
     """Record one giver's consent (social services on the team). Every invalid field is named."""
-    _require_social_services(actor)
-    _require_open(case)
+    require_social_services(actor)
+    require_open(case)
     errors: dict[str, list[Any]] = {}
     for field, values, allowed, message in (
         ("agencies", agencies, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY),
@@ -123,7 +122,7 @@ def consent_record(
 def consent_withdraw(*, actor: AbstractBaseUser, consent: Consent, reason: str) -> ConsentWithdrawal:
     """Record that the giver withdrew the consent (social services on the team). Effective on the
     very next request: the policy reads it. Withdrawing twice is a conflict."""
-    _require_social_services(actor)
+    require_social_services(actor)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if ConsentWithdrawal.objects.filter(consent=locked).exists():
         raise Conflict(MSG_ALREADY_WITHDRAWN, code="already_withdrawn")
@@ -177,7 +176,7 @@ def police_link_add(*, actor: AbstractBaseUser, case: Case, reference: str) -> P
     profile = staff_profile(actor)
     if profile is None or profile.role != Role.POLICE:
         raise PermissionDenied(MSG_POLICE_ONLY)
-    _require_open(case)
+    require_open(case)
     if not agency_shares(case=case, agency="police"):
         raise ConsentRequired
     link = PoliceLink(case=case, reference=reference, linked_by=actor)

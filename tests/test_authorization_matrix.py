@@ -20,9 +20,9 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from audit.guard import bulk_writes_allowed
 from cases import services as case_services
 from cases.models import SOCIAL_SERVICES_ROLES, Guardian, Role
+from cases.querysets import bulk_writes_allowed
 from consent import services as consent_services
 from consent.models import Consent
 from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
@@ -271,9 +271,9 @@ def test_the_matrix(
     version = case.version
     # A log check with one sampled access in it, for the review routes.
     from audit.models import AuditEvent
-    from audit.reviews import review_start
     from audit.services import record
     from cases.models import Case
+    from oversight.log_reviews import review_start
 
     record(event=AuditEvent.ACCESS, model=Case, object_pk=str(case.pk), case=case, actor=alice, fields=["identity"])
     now = timezone.now()

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from cases.api_auth import MSG_BAD_CREDENTIALS, MSG_LOCKED_OUT
+from api.auth import MSG_BAD_CREDENTIALS, MSG_LOCKED_OUT
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

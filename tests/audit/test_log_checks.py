@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEntry, LogReview, LogReviewItem
-from audit.reviews import MSG_COMMENT_REQUIRED
+from oversight.log_reviews import MSG_COMMENT_REQUIRED
 from tests.conftest import case_url
 
 pytestmark = pytest.mark.django_db

@@ -67,7 +67,7 @@ def test_the_search_output_is_what_the_declared_fields_give(
     fields must give the same thing, for every kind of entry (access, denied, change, login)."""
     from rest_framework import serializers
 
-    from audit.api import EntryOutput
+    from api.audit import EntryOutput
 
     client_for(alice).get(case_url(case))
     client_for(olle).get(case_url(case))

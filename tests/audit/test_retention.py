@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from audit import chain, retention
+from audit import chain, log_retention, signing
 from audit.models import AuditEntry, AuditEvent, AuditRetention
 from audit.services import _entry
 from cases.models import Case
@@ -44,16 +44,17 @@ def test_old_entries_go_with_a_signed_record_and_the_rest_still_verifies() -> No
     new = write(3, age_days=10)
     chain.seal()
 
-    record = retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
+    record = log_retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
 
     assert record is not None and record.entries_removed == 5
     assert not AuditEntry.objects.filter(pk__in=old).exists()
     assert set(AuditEntry.objects.values_list("pk", flat=True)) == set(new)
-    assert retention.signature_valid(record)
+    assert signing.signature_valid(record)
     result = chain.verify()
     assert (result.ok, result.entries_checked) == (True, 3)
     assert (
-        retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba") is None
+        log_retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
+        is None
     )
 
 
@@ -62,7 +63,7 @@ def test_entries_younger_than_the_retention_period_are_never_removed() -> None:
     chain.seal()
 
     with pytest.raises(ValueError, match="too recent"):
-        retention.remove_expired(before=timezone.now() - timedelta(days=10), performed_by="dba")
+        log_retention.remove_expired(before=timezone.now() - timedelta(days=10), performed_by="dba")
 
     assert AuditEntry.objects.count() == 2
 
@@ -88,7 +89,7 @@ def test_a_forged_retention_record_fails_verification(settings: Any) -> None:
     write(3, age_days=11 * YEARS)
     write(1, age_days=1)
     chain.seal()
-    retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
+    log_retention.remove_expired(before=timezone.now() - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
     settings.AUDIT_SIGNING_KEY = base64.b64encode(os.urandom(32)).decode()  # someone else's key
 
     result = chain.verify()
@@ -115,9 +116,9 @@ def test_the_application_role_cannot_use_the_retention_path() -> None:
 
 
 def test_a_log_check_of_a_removed_period_keeps_what_it_judged(settings: Any) -> None:
-    from audit.reviews import review_start
     from cases.models import Role
     from cases.services import staff_create
+    from oversight.log_reviews import review_start
 
     settings.AUDIT_OFFICE_HOURS = (0, 24)
     settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
@@ -127,7 +128,7 @@ def test_a_log_check_of_a_removed_period_keeps_what_it_judged(settings: Any) -> 
     review = review_start(actor=audrey, period_start=now - timedelta(days=12 * YEARS), period_end=now, sample_size=3)
     chain.seal()
 
-    record = retention.remove_expired(before=now - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
+    record = log_retention.remove_expired(before=now - timedelta(days=int(10.5 * YEARS)), performed_by="dba")
 
     assert record is not None and record.entries_removed == 3
     items = list(review.items.all())

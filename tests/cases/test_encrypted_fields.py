@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection
 
-from audit.guard import bulk_writes_allowed
 from cases import crypto
 from cases.models import Case, Guardian, Note, Youth
+from cases.querysets import bulk_writes_allowed
 from tests.conftest import YOUTH
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
-from audit.guard import bulk_writes_allowed
-from cases import selectors
 from cases.models import Case, CaseUserObjectPermission
+from cases.querysets import bulk_writes_allowed
+from content import access as selectors
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from audit.guard import bulk_writes_allowed
 from cases import services as case_services
 from cases.models import Guardian, PoliceLink, Track
+from cases.querysets import bulk_writes_allowed
 from consent.models import EmergencyAccess
 from tests.conftest import YOUTH, case_url
 from tests.consent.helpers import give

@@ -13,11 +13,12 @@ from django.db import connection
 from django.utils import timezone
 
 from audit import chain
-from audit.guard import bulk_writes_allowed
 from audit.models import AuditEntry
 from cases import services
 from cases.models import Case, CaseKey, Youth
-from cases.retention import expired_cases, purge_expired
+from cases.querysets import bulk_writes_allowed
+from oversight import legal_hold
+from oversight.purge import expired_cases, purge_expired
 from tests.cases.test_encrypted_fields import all_text_in_database
 from tests.conftest import YOUTH, case_url
 from tests.factories import personal_number_for_age
@@ -136,12 +137,12 @@ def test_a_case_with_consents_is_purged_too(alice: Any) -> None:
 
 
 def test_a_hold_placed_after_the_list_was_made_still_saves_the_case(alice: Any, carl: Any) -> None:
-    from cases.retention import case_purge
+    from oversight.purge import case_purge
 
     case = closed_case(alice, years_ago=6, serial=501, born_day=3)
     [expired] = list(expired_cases())
     services.case_member_add(actor=alice, case=case, username="carl")
-    services.legal_hold_place(actor=carl, case=case, reason="Utredning")
+    legal_hold.legal_hold_place(actor=carl, case=case, reason="Utredning")
 
     assert case_purge(expired=expired) is False
     assert Case.objects.filter(pk=case.pk).exists()

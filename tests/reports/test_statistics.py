@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit.statistics import PROTECTING, SMALL, SUPPRESSED, TOTAL, is_determined, suppress_table
+from oversight.statistics import PROTECTING, SMALL, SUPPRESSED, TOTAL, is_determined, suppress_table
 from tests.api.test_case_list import open_cases
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
-from audit import retention
+from audit import log_retention as retention
 
 
 class Command(BaseCommand):

@@ -17,10 +17,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 
-from cases import crypto, personnummer, selectors, services
-from cases.api import CaseDetailOutput
+from api.common import jsonable
+from cases import crypto, personnummer, services
 from cases.fields import EncryptedTextField
 from cases.models import Agency, AgencyKind, Case, Role
+from content.access import case_access
+from content.case import case_shown
 
 
 class _Rollback(Exception):
@@ -81,16 +83,14 @@ class Command(BaseCommand):
         )
         decrypt_times, serialise_times = [], []
         for _ in range(rounds):
-            access = selectors.case_get_for_user(user=user, case_id=case.pk)
+            access = case_access(user=user, case_id=case.pk)
             fetched: Case = access.case
-            fetched.member_list = selectors.case_member_rows(case=fetched)  # type: ignore[attr-defined]
             prefetch_related_objects([fetched], "guardians")
-            context = {"categories": {fetched.pk: access.categories}}
             started = time.perf_counter()
             _touch_encrypted([fetched, fetched.youth, *fetched.guardians.all()])  # key unwrap + every field
             decrypt_times.append(time.perf_counter() - started)
             started = time.perf_counter()
-            CaseDetailOutput(fetched, context=context).data  # noqa: B018 - the values are plaintext now
+            jsonable(case_shown(access))  # the values are plaintext now
             serialise_times.append(time.perf_counter() - started)
         decrypt = statistics.median(decrypt_times) * 1e6
         plain = statistics.median(serialise_times) * 1e6

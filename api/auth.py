@@ -1,0 +1,97 @@
+"""Login and logout. Two-factor is mandatory: a password without a valid TOTP code is a failure.
+
+Failures are answered as plain responses rather than raised, because a raised error rolls the
+request's transaction back and would erase django-axes' record of the failed attempt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out, user_login_failed
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.authentication import tokens_remove_expired
+from audit.models import AuditEvent
+from audit.services import record_login
+
+MSG_BAD_CREDENTIALS = _("The username, password or code is wrong.")
+MSG_LOCKED_OUT = _("Too many failed attempts. Wait a while and try again.")
+
+
+def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> JsonResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: the same 429 body wherever a lockout is detected."""
+    response = JsonResponse({"detail": str(MSG_LOCKED_OUT), "code": "login_throttled"}, status=429)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class LoginApi(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="LoginInput")
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        otp = serializers.RegexField(r"^\d{6}$", max_length=6)
+
+    @extend_schema_serializer(component_name="LoginOutput")
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OutputSerializer, 401: None, 429: None},
+        auth=[],
+        summary="Log in with username, password and a TOTP code",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        django_request = request._request
+        user = authenticate(django_request, username=username, password=data.validated_data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username)
+            return Response({"detail": str(MSG_LOCKED_OUT), "code": "login_throttled"}, status=429)
+        if user is None:
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username)
+            return self._failed()
+        # Lock the device row so that one code cannot be accepted by two concurrent logins.
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None or not device.verify_token(data.validated_data["otp"]):
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=django_request)
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username, user=user)
+            return self._failed()
+        tokens_remove_expired(user=user)
+        instance, token = AuthToken.objects.create(user=user)
+        user_logged_in.send(sender=user.__class__, request=django_request, user=user)
+        record_login(event=AuditEvent.LOGIN, username=username, user=user)
+        return Response(self.OutputSerializer({"token": token, "expires_at": instance.expiry}).data)
+
+    def _failed(self) -> Response:
+        response = Response({"detail": str(MSG_BAD_CREDENTIALS), "code": "login_failed"}, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the token in use")
+    def post(self, request: Request) -> Response:
+        request.auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
+        record_login(event=AuditEvent.LOGOUT, username=request.user.get_username(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

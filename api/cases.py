@@ -1,0 +1,227 @@
+"""HTTP for cases: the list, a case, changing and closing it, lookup by personal number, legal
+holds. Each view parses, calls one selector or service, and answers what the selector returned;
+the content selectors (``content``) decide what is shown and record it."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.common import jsonable, paged, user_of
+from cases import services
+from cases.models import CaseStatus, Track
+from cases.permissions import require_social_services
+from content import case as case_content
+from content.access import case_access, case_ids_by_personal_number
+from oversight import legal_hold
+
+
+class YouthOutput(serializers.Serializer):
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    personal_number = serializers.CharField()
+    address = serializers.CharField(required=False, help_text="Left out when the identity is protected.")
+    protected_identity = serializers.BooleanField()
+
+
+class GuardianOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class MemberOutput(serializers.Serializer):
+    username = serializers.CharField()
+    agency = serializers.CharField()
+    agency_name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class CaseListOutput(serializers.Serializer):
+    """A list row; ``youth`` only under ``identity``."""
+
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    track = serializers.CharField()
+    status = serializers.CharField()
+    district = serializers.CharField()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+    youth = YouthOutput(required=False)
+
+
+class CaseDetailOutput(CaseListOutput):
+    """The case; ``youth`` and ``guardians`` only under ``identity``, ``summary`` under ``notes``."""
+
+    guardians = GuardianOutput(many=True, required=False)
+    summary = serializers.CharField(required=False)
+    members = MemberOutput(many=True)
+    categories = serializers.ListField(child=serializers.CharField())
+
+
+def case_response(body: dict[str, object], *, status_code: int = 200) -> Response:
+    response = Response(jsonable(body), status=status_code)
+    response["ETag"] = f'"{body["version"]}"'
+    return response
+
+
+class YouthInput(serializers.Serializer):
+    personal_number = serializers.CharField(max_length=20)
+    given_name = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False, default=False)
+
+
+class GuardianInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    personal_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = serializers.BooleanField(required=False, default=False)
+
+
+class CaseListApi(APIView):
+    """GET: the caller's cases. POST: open a case (social services)."""
+
+    @extend_schema_serializer(component_name="CaseCreateInput")
+    class InputSerializer(serializers.Serializer):
+        track = serializers.ChoiceField(choices=Track.choices)
+        youth = YouthInput()
+        guardians = GuardianInput(many=True, required=False, max_length=10)
+        district = serializers.CharField(max_length=100)
+        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("track", str, enum=Track.values),
+            OpenApiParameter("district", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=CaseListOutput(many=True),
+        summary="List the cases the caller is on the team of",
+    )
+    def get(self, request: Request) -> Response:
+        return paged(request, case_content.case_page, reader=user_of(request), filters=request.query_params)
+
+    @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_open(actor=request.user, **data.validated_data)
+        body = case_content.case_detail(reader=user_of(request), case_id=case.pk, view="case-open")
+        return case_response(body, status_code=status.HTTP_201_CREATED)
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version in ``If-Match`` (``"7"``, ``W/"7"``); None when absent; -1 when unparseable, which
+    is treated as stale, never as a match."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return None
+    value = header.removeprefix("W/").strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        return -1
+
+
+class CaseDetailApi(APIView):
+    """GET the case; PATCH district or summary with If-Match (lost-update protection)."""
+
+    @extend_schema_serializer(component_name="CasePatchInput")
+    class InputSerializer(serializers.Serializer):
+        district = serializers.CharField(max_length=100, required=False)
+        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+
+    @extend_schema(responses=CaseDetailOutput, summary="Read a case")
+    def get(self, request: Request, case_id: str) -> Response:
+        return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id))
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=CaseDetailOutput,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+        summary="Change a case (If-Match required)",
+    )
+    def patch(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_update(
+            actor=request.user,
+            case=access.case,
+            expected_version=if_match_version(request),
+            changes=data.validated_data,
+        )
+        return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-update"))
+
+
+class CaseCloseApi(APIView):
+    @extend_schema_serializer(component_name="CaseCloseInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Close a case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_close(actor=request.user, case=access.case, reason=data.validated_data["reason"])
+        return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-close"))
+
+
+class YouthLookupApi(APIView):
+    """Find the caller's cases about a person by personal number (POST: never in a URL)."""
+
+    @extend_schema_serializer(component_name="YouthLookupInput")
+    class InputSerializer(serializers.Serializer):
+        personal_number = serializers.CharField(max_length=20)
+
+    @extend_schema_serializer(component_name="YouthLookupOutput")
+    class OutputSerializer(serializers.Serializer):
+        cases = serializers.ListField(child=serializers.UUIDField())
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, summary="Look up cases by personal number")
+    def post(self, request: Request) -> Response:
+        require_social_services(request.user)  # 403 before the body is even looked at
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = case_ids_by_personal_number(user=user_of(request), personal_number=data.validated_data["personal_number"])
+        return Response(jsonable({"cases": ids}))
+
+
+class LegalHoldOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    reason = serializers.CharField()
+    placed_by = serializers.CharField(source="placed_by.username")
+    placed_at = serializers.DateTimeField()
+    released_by = serializers.CharField(source="released_by.username", allow_null=True, default=None)
+    released_at = serializers.DateTimeField(allow_null=True)
+
+
+class LegalHoldApi(APIView):
+    """Place (POST) or release (DELETE) a legal hold: a held case is never purged."""
+
+    @extend_schema_serializer(component_name="LegalHoldInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses={201: LegalHoldOutput}, summary="Place a legal hold")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hold = legal_hold.legal_hold_place(actor=request.user, case=access.case, reason=data.validated_data["reason"])
+        return Response(LegalHoldOutput(hold).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=LegalHoldOutput, summary="Release the legal hold")
+    def delete(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        hold = legal_hold.legal_hold_release(actor=request.user, case=access.case)
+        return Response(LegalHoldOutput(hold).data)

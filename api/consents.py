@@ -1,0 +1,209 @@
+"""HTTP for consent, emergency access and the coordinators' consent report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.common import NumberedPages, jsonable, paged, user_of
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
+from cases.models import CaseStatus, Role
+from cases.permissions import require_role
+from consent import disclosures, reports, services
+from consent.models import Giver, Method
+from content import consents as content_consents
+from content.access import case_access, case_for_emergency_access, case_queryset_for_user
+
+MSG_COORDINATORS_ONLY = _("Only SSPF coordinators may read this report.")
+MSG_AUDITORS_ONLY = _("Only auditors may read the whole register.")
+
+
+class ConsentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    case = serializers.UUIDField()
+    giver = serializers.CharField()
+    guardian = serializers.UUIDField(allow_null=True)
+    agencies = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=serializers.CharField())
+    valid_from = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField()
+    method = serializers.CharField()
+    document_reference = serializers.CharField()
+    recorded_by = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=["active", "pending", "expired", "withdrawn"])
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawal_reason = serializers.CharField(allow_null=True)
+
+
+class CaseConsentListApi(APIView):
+    """Consents of a case (social services on the team): GET the history, POST a new consent."""
+
+    @extend_schema_serializer(component_name="ConsentCreateInput")
+    class InputSerializer(serializers.Serializer):
+        giver = serializers.ChoiceField(choices=Giver.choices)
+        guardian = serializers.UUIDField(required=False, allow_null=True)
+        agencies = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+        categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+        valid_from = serializers.DateTimeField()
+        valid_until = serializers.DateTimeField()
+        method = serializers.ChoiceField(choices=Method.choices)
+        document_reference = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    @extend_schema(responses=ConsentOutput(many=True), summary="List a case's consents with their status")
+    def get(self, request: Request, case_id: str) -> Response:
+        return Response(jsonable(content_consents.consents_for_reader(reader=user_of(request), case_id=case_id)))
+
+    @extend_schema(request=InputSerializer, responses={201: ConsentOutput}, summary="Record a consent")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_record(actor=request.user, case=access.case, **data.validated_data)
+        # The consent as recorded, its status now; its own create entry records it.
+        (body,) = content_consents.consents_shown(case=access.case, only=consent.pk)
+        return Response(jsonable(body), status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawApi(APIView):
+    @extend_schema_serializer(component_name="ConsentWithdrawInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses=ConsentOutput, summary="Withdraw a consent")
+    def post(self, request: Request, consent_id: str) -> Response:
+        consent = content_consents.consent_for_user(user=user_of(request), consent_id=consent_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.consent_withdraw(actor=request.user, consent=consent, reason=data.validated_data["reason"])
+        (body,) = content_consents.consents_shown(case=consent.case, only=consent.pk)
+        return Response(jsonable(body))
+
+
+class EmergencyAccessApi(APIView):
+    """Nödåtkomst: a social services user opens a case they are not on, with a written reason."""
+
+    @extend_schema_serializer(component_name="EmergencyAccessInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(min_length=10, max_length=10_000)
+
+    @extend_schema_serializer(component_name="EmergencyAccessOutput")
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        case = serializers.UUIDField(source="case_id")
+        started_at = serializers.DateTimeField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="Open a case in an emergency")
+    def post(self, request: Request, case_id: str) -> Response:
+        case = case_for_emergency_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = services.emergency_access_open(actor=request.user, case=case, reason=data.validated_data["reason"])
+        return Response(self.OutputSerializer(access).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentReportApi(APIView):
+    """For coordinators: consents on their cases that expire within ``days``, and cases on which a
+    birthday (15 or 18) has stopped sharing within the last ``days``."""
+
+    @extend_schema_serializer(component_name="ConsentReportOutput")
+    class OutputSerializer(serializers.Serializer):
+        expiring = serializers.ListField(child=serializers.DictField())
+        stopped_by_age = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="look-ahead and look-back in days (default 30)")],
+        responses=OutputSerializer,
+        summary="Consents about to expire, and sharing stopped by an age change",
+    )
+    def get(self, request: Request) -> Response:
+        require_role(request.user, {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
+        try:
+            days = max(1, min(int(request.query_params.get("days", 30)), 365))
+        except ValueError:
+            raise serializers.ValidationError({"days": ["A whole number of days."]}) from None
+        cases = list(
+            case_queryset_for_user(user_of(request), emergency=False)
+            .filter(status=CaseStatus.OPEN)
+            .select_related("key", "youth")
+        )
+        now = timezone.now()
+        report = reports.consent_report(cases=cases, now=now, horizon=timedelta(days=days))
+        return Response(self.OutputSerializer(report).data)
+
+
+class DisclosureOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    case = serializers.UUIDField(source="case_id")
+    case_number = serializers.CharField(source="case.number")
+    agency = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField())
+    basis = serializers.CharField()
+    consents = serializers.ListField(child=serializers.CharField())
+    provision = serializers.CharField()
+    conditions = serializers.DictField(child=serializers.BooleanField())
+    user = serializers.CharField(source="user.username")
+    disclosed_at = serializers.DateTimeField()
+
+
+class DisclosureDetailOutput(DisclosureOutput):
+    assessment = serializers.CharField()
+    information = serializers.CharField()
+
+
+class CaseDisclosureListApi(APIView):
+    """The case's disclosure register (social services on the team): GET it; POST a disclosure
+    made under a secrecy-breaking provision (e.g. OSL 10 kap. 18 a §) with its assessment."""
+
+    @extend_schema_serializer(component_name="DisclosureCreateInput")
+    class InputSerializer(serializers.Serializer):
+        agency = serializers.ChoiceField(choices=[("police", "police"), ("school", "school"), ("leisure", "leisure")])
+        provision = serializers.CharField(max_length=40)
+        conditions = serializers.DictField(child=serializers.BooleanField())
+        assessment = serializers.CharField(max_length=20_000)
+        information = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+        categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+
+    @extend_schema(responses=DisclosureDetailOutput(many=True), summary="The case's disclosure register")
+    def get(self, request: Request, case_id: str) -> Response:
+        return paged(request, content_consents.disclosures_page, reader=user_of(request), case_id=case_id)
+
+    @extend_schema(request=InputSerializer, responses={201: DisclosureDetailOutput}, summary="Register a disclosure")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = disclosures.disclosure_record_statutory(actor=request.user, case=access.case, **data.validated_data)
+        body = content_consents.disclosure_shown(row, case=access.case)
+        return Response(jsonable(body), status=status.HTTP_201_CREATED)
+
+
+class DisclosureRegisterApi(APIView):
+    """The whole register for auditors: metadata only (no assessment, no information)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("case", str, description="case id or number")],
+        responses=DisclosureOutput(many=True),
+        summary="The disclosure register (auditors)",
+    )
+    def get(self, request: Request) -> Response:
+        require_role(request.user, {Role.AUDITOR}, MSG_AUDITORS_ONLY)
+        queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
+        record(
+            event=AuditEvent.ACCESS,
+            model=AuditEntry,
+            object_pk="",
+            extra={"disclosure_register": dict(request.query_params)},
+        )
+        paginator = NumberedPages()
+        page = paginator.paginate_queryset(queryset, request, view=self) or []
+        return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)

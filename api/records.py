@@ -1,0 +1,197 @@
+"""HTTP for what the team records: home visits and each agency's notes on them, SSPF meetings
+with their action plans, notes, and police links. Reads go through the content selectors
+(``content.records``), which decide what is shown and record it; writes through the services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.common import jsonable, paged, user_of
+from cases import services
+from cases.models import AgencyKind, NoteCategory, PresentRole
+from consent.services import police_link_add
+from content import records
+from content.access import case_access
+
+PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+class ScreeningIO(serializers.Serializer):
+    offered = serializers.BooleanField()
+    accepted = serializers.BooleanField(required=False, allow_null=True)
+    result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class VisitNoteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    agency = serializers.CharField()
+    author = serializers.CharField()
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class VisitOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    occurred_at = serializers.DateTimeField()
+    participants = serializers.ListField(child=serializers.CharField())
+    present = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField()
+    basis = serializers.CharField()
+    family_told = serializers.CharField()
+    notes = serializers.CharField(help_text="The texts of the agency notes the caller may see, oldest first.")
+    outcome = serializers.CharField()
+    agency_notes = VisitNoteOutput(many=True)
+    screening = ScreeningIO(allow_null=True)
+    support_offered = serializers.CharField()
+    follow_up_at = serializers.DateField(allow_null=True)
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class VisitListApi(APIView):
+    @extend_schema_serializer(component_name="VisitCreateInput")
+    class InputSerializer(serializers.Serializer):
+        occurred_at = serializers.DateTimeField()
+        participants = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=20)
+        present = serializers.ListField(
+            child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, allow_empty=True
+        )
+        source = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        basis = serializers.CharField(max_length=10_000)
+        family_told = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        notes = serializers.CharField(max_length=100_000, allow_blank=True)
+        outcome = serializers.CharField(max_length=10_000, allow_blank=True)
+        screening = ScreeningIO(required=False)
+        support_offered = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        follow_up_at = serializers.DateField(required=False, allow_null=True)
+
+    @extend_schema(
+        parameters=PAGING, responses=VisitOutput(many=True), summary="List the home visits the caller may see"
+    )
+    def get(self, request: Request, case_id: str) -> Response:
+        return paged(request, records.visits_page, reader=user_of(request), case_id=case_id)
+
+    @extend_schema(request=InputSerializer, responses={201: VisitOutput}, summary="Record a joint home visit")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = services.visit_record(actor=request.user, case=access.case, **data.validated_data)
+        # The visit as its recorder wrote it (the read rule would hide it from a police recorder
+        # who is not a participant and has no consent); its own create entry records it.
+        return Response(jsonable(records.visit_recorded(access=access, visit=visit)), status=status.HTTP_201_CREATED)
+
+
+class VisitNoteAddApi(APIView):
+    """An agency's own notes on a visit: social services on the team, or police who took part."""
+
+    @extend_schema_serializer(component_name="VisitNoteCreateInput")
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(max_length=100_000)
+
+    @extend_schema(request=InputSerializer, responses={201: VisitNoteOutput}, summary="Add notes to a visit")
+    def post(self, request: Request, case_id: str, visit_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        visit = records.visit_of_case(access=access, visit_id=visit_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.visit_note_add(actor=request.user, visit=visit, text=data.validated_data["text"])
+        return Response(jsonable(records.visit_note_shown(note)), status=status.HTTP_201_CREATED)
+
+
+class ActionIO(serializers.Serializer):
+    agency = serializers.ChoiceField(choices=AgencyKind.choices)
+    responsible = serializers.CharField(max_length=200)
+    action = serializers.CharField(max_length=10_000)
+    due_at = serializers.DateField(required=False, allow_null=True)
+    done_at = serializers.DateField(required=False, allow_null=True)
+
+
+class MeetingOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    held_at = serializers.DateTimeField()
+    notes = serializers.CharField()
+    actions = ActionIO(many=True)
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class MeetingListApi(APIView):
+    @extend_schema_serializer(component_name="MeetingCreateInput")
+    class InputSerializer(serializers.Serializer):
+        held_at = serializers.DateTimeField()
+        notes = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        actions = ActionIO(many=True, required=False, max_length=50)
+
+    @extend_schema(
+        parameters=PAGING, responses=MeetingOutput(many=True), summary="List SSPF meetings with their action plans"
+    )
+    def get(self, request: Request, case_id: str) -> Response:
+        return paged(request, records.meetings_page, reader=user_of(request), case_id=case_id)
+
+    @extend_schema(request=InputSerializer, responses={201: MeetingOutput}, summary="Record an SSPF meeting")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.meeting_record(actor=request.user, case=access.case, **data.validated_data)
+        return Response(jsonable(records.meeting_shown(meeting)), status=status.HTTP_201_CREATED)
+
+
+class NoteOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    category = serializers.CharField()
+    text = serializers.CharField()
+    author = serializers.CharField()
+    agency = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class NoteListApi(APIView):
+    @extend_schema_serializer(component_name="NoteCreateInput")
+    class InputSerializer(serializers.Serializer):
+        category = serializers.ChoiceField(choices=NoteCategory.choices, default=NoteCategory.NOTES)
+        text = serializers.CharField(max_length=100_000)
+
+    @extend_schema(parameters=PAGING, responses=NoteOutput(many=True), summary="List the notes the caller may see")
+    def get(self, request: Request, case_id: str) -> Response:
+        return paged(request, records.notes_page, reader=user_of(request), case_id=case_id)
+
+    @extend_schema(request=InputSerializer, responses={201: NoteOutput}, summary="Add a note")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.note_add(actor=request.user, case=access.case, **data.validated_data)
+        return Response(jsonable(records.note_shown(note)), status=status.HTTP_201_CREATED)
+
+
+class PoliceLinkOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    linked_by = serializers.CharField()
+    linked_at = serializers.DateTimeField()
+
+
+class PoliceLinkListApi(APIView):
+    """Police case references linked to the case (``content.records.police_links_page``)."""
+
+    @extend_schema_serializer(component_name="PoliceLinkCreateInput")
+    class InputSerializer(serializers.Serializer):
+        reference = serializers.CharField(max_length=100)
+
+    @extend_schema(parameters=PAGING, responses=PoliceLinkOutput(many=True), summary="List police links")
+    def get(self, request: Request, case_id: str) -> Response:
+        return paged(request, records.police_links_page, reader=user_of(request), case_id=case_id)
+
+    @extend_schema(request=InputSerializer, responses={201: PoliceLinkOutput}, summary="Link a police case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = police_link_add(actor=request.user, case=access.case, reference=data.validated_data["reference"])
+        return Response(jsonable(records.police_link_shown(link)), status=status.HTTP_201_CREATED)

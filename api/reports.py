@@ -1,0 +1,52 @@
+"""Reports: the yearly statistics (coordinators and auditors) and, with the purge issue's other
+parts, the subject access report."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.common import user_of
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
+from cases.models import Role
+from cases.permissions import require_role
+from oversight import statistics
+from oversight.subject_report import subject_report_for_reader
+
+MSG_STATS_ROLES = _("Only coordinators and auditors read the statistics.")
+
+
+class StatsSummaryApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, required=True)],
+        responses={200: dict},
+        summary="Yearly counts (small cells suppressed)",
+    )
+    def get(self, request: Request) -> Response:
+        require_role(request.user, {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
+        field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
+        try:
+            year = field.run_validation(request.query_params.get("year", ""))
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"year": exc.detail}) from None
+        record(event=AuditEvent.EXPORT, model=AuditEntry, object_pk="", extra={"statistics": year})
+        return Response(statistics.summary(year=year))
+
+
+class SubjectReportApi(APIView):
+    """GET the registerutdrag of a case (social services on the team): JSON, or ?format=html for
+    a printable document in Swedish to hand to the family. Producing it is audited."""
+
+    renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
+
+    @extend_schema(responses={200: dict}, summary="Subject access report (registerutdrag)")
+    def get(self, request: Request, case_id: str, format: str | None = None) -> Response:  # noqa: A002
+        report = subject_report_for_reader(reader=user_of(request), case_id=case_id)
+        return Response(report, template_name="oversight/subject_report.html")

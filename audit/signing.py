@@ -1,0 +1,53 @@
+"""The HMAC signature of a retention record (``AUDIT_SIGNING_KEY``): what lets verify trust the
+boundary where the chain's removed oldest part ends (docs/audit.md)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from audit.models import AuditRetention
+
+
+def signing_key() -> bytes:
+    value = settings.AUDIT_SIGNING_KEY
+    if not value:
+        raise ImproperlyConfigured("AUDIT_SIGNING_KEY is not set; audit retention records cannot be signed.")
+    try:
+        key = base64.b64decode(value)
+    except ValueError:
+        raise ImproperlyConfigured("AUDIT_SIGNING_KEY is not valid base64.") from None
+    if len(key) < 32:
+        raise ImproperlyConfigured("AUDIT_SIGNING_KEY must be at least 32 bytes.")
+    return key
+
+
+def payload(record: AuditRetention) -> bytes:
+    return json.dumps(
+        {
+            "removed_before": record.removed_before.isoformat(),
+            "first_seq_kept": record.first_seq_kept,
+            "boundary_hash": record.boundary_hash,
+            "entries_removed": record.entries_removed,
+            "performed_by": record.performed_by,
+            "performed_at": record.performed_at.isoformat(),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode()
+
+
+def sign(record: AuditRetention) -> str:
+    return hmac.new(signing_key(), payload(record), hashlib.sha256).hexdigest()
+
+
+def signature_valid(record: AuditRetention) -> bool:
+    try:
+        return hmac.compare_digest(sign(record), record.signature)
+    except ImproperlyConfigured:
+        return False

@@ -1,0 +1,201 @@
+"""The case, its data key, and its team (the django-guardian grant that is access)."""
+
+from __future__ import annotations
+
+import uuid
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.managers import UserObjectPermissionManager
+from guardian.models import UserObjectPermissionBase
+
+from cases import crypto
+from cases.fields import EncryptedQuerySet, EncryptedTextField
+from cases.models.staff import Agency, Role
+from cases.querysets import AuditedQuerySet
+
+
+class Track(models.TextChoices):
+    SSPF = "sspf", _("SSPF")
+    LINKOPING = "linkoping", _("Linköpingsmodellen")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseNumberSequence(models.Model):
+    """The last number handed out per track and year; locked row by row when a case opens."""
+
+    track = models.CharField(max_length=20, choices=Track.choices)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["track", "year"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.track}-{self.year}"
+
+
+class Case(models.Model):
+    """One young person's case on one track. The number carries no personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    track = models.CharField(_("track"), max_length=20, choices=Track.choices)
+    year = models.PositiveIntegerField(editable=False)
+    sequence = models.PositiveIntegerField(editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    district = models.CharField(_("district"), max_length=100)
+    owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases")
+    summary = EncryptedTextField(_("summary"), blank=True, default="")
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = EncryptedTextField(_("reason for closing"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = EncryptedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "year", "sequence"], name="case_number_per_track_year"),
+            models.CheckConstraint(condition=Q(track__in=Track.values), name="case_track_valid"),
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.OPEN, closed_at__isnull=True)
+                | Q(status=CaseStatus.CLOSED, closed_at__isnull=False),
+                name="case_closed_at_matches_status",
+            ),
+        ]
+        indexes = [models.Index(fields=["-opened_at", "id"], name="case_opened_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def encryption_case(self) -> Case:
+        return self
+
+    def encryption_cipher(self) -> tuple[str, AESGCM]:
+        """The (data key id, AES-GCM cipher) protecting this case's content; unwrapped once."""
+        cached = self.__dict__.get("_cipher")
+        if cached is not None:
+            return cached
+        pending = self.__dict__.get("_new_data_key")
+        if pending is not None:
+            key_id, data_key = pending
+        else:
+            try:
+                case_key = self.key
+            except CaseKey.DoesNotExist:
+                raise crypto.DecryptionError(
+                    f"Case {self.pk} has no data key: its content has been shredded."
+                ) from None
+            key_id = case_key.key_id
+            data_key = crypto.unwrap_data_key(
+                case_key.wrapped, master_key_id=case_key.master_key_id, case_id=str(self.pk), key_id=key_id
+            )
+        result = (key_id, AESGCM(data_key))
+        self.__dict__["_cipher"] = result
+        return result
+
+
+class CaseKey(models.Model):
+    """A case's data key, wrapped by a master key. Deleting this row shreds the case's content."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="key")
+    key_id = models.CharField(max_length=16)
+    master_key_id = models.CharField(max_length=16)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["master_key_id"], name="casekey_master_idx")]
+
+    def __str__(self) -> str:
+        return f"data key of case {self.case_id}"
+
+
+class SystemKey(models.Model):
+    """A data key for content that belongs to no case (e.g. auditors' log-review comments),
+    wrapped by a master key like a case key; re-wrapped by ``rotate_keys`` too."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    key_id = models.CharField(max_length=16)
+    master_key_id = models.CharField(max_length=16)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"system key {self.name}"
+
+
+class SystemKeyOwner:
+    """Stands in for a case as the owner of an encrypted value: ``encryption_cipher`` like Case's."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pk = f"system:{name}"
+        self._cipher: tuple[str, AESGCM] | None = None
+
+    def encryption_cipher(self) -> tuple[str, AESGCM]:
+        if self._cipher is None:
+            with transaction.atomic():
+                row = SystemKey.objects.select_for_update().filter(name=self.name).first()
+                if row is None:
+                    key_id, data_key = crypto.new_key_id(), crypto.new_data_key()
+                    master_id, wrapped = crypto.wrap_data_key(data_key, case_id=self.pk, key_id=key_id)
+                    SystemKey.objects.create(name=self.name, key_id=key_id, master_key_id=master_id, wrapped=wrapped)
+                else:
+                    key_id = row.key_id
+                    data_key = crypto.unwrap_data_key(
+                        row.wrapped, master_key_id=row.master_key_id, case_id=self.pk, key_id=key_id
+                    )
+            self._cipher = (key_id, AESGCM(data_key))
+        return self._cipher
+
+
+class CaseGrantManager(UserObjectPermissionManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+    """guardian's manager (``assign_perm``, ``remove_perm``) over a queryset that refuses the bulk
+    writes that would change team membership without an audit entry."""
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct foreign-key grant table for cases: the store of team membership."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    objects = CaseGrantManager()
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_perm_user_idx")]
+
+
+class CaseMember(models.Model):
+    """Who is on a case's team, in which role, added by whom. Access itself is the guardian grant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="case_member_unique")]
+
+    def __str__(self) -> str:
+        return f"member {self.user_id} of case {self.case_id}"

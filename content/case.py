@@ -1,0 +1,114 @@
+"""A case as its reader may see it: the list rows, the case itself with its people and team.
+
+Identity (the youth, the guardians) shows only under ``identity``; the summary only under
+``notes``; the youth's address never leaves social services when the identity is protected. What
+is not shown is never read, so never decrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+
+from cases.errors import ConsentRequired
+from cases.filters import CaseFilter
+from cases.models import Case, Youth
+from consent.policy import IDENTITY, NOTES
+from content.access import (
+    CaseAccess,
+    case_access,
+    case_accesses,
+    case_list_for_user,
+    case_member_rows,
+    record_shown,
+    staff_profile,
+)
+from content.paging import Page, PageRequest, page_of
+
+
+def youth_shown(youth: Youth, *, social_services: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "given_name": youth.given_name,
+        "family_name": youth.family_name,
+        "personal_number": youth.personal_number,
+    }
+    # Protected identity (skyddade personuppgifter): the address never leaves social services,
+    # whatever consent says; it is not even decrypted for anyone else.
+    if youth.protected_identity and not social_services:
+        body["protected_identity"] = True
+        return body
+    body["address"] = youth.address
+    body["protected_identity"] = bool(youth.protected_identity)
+    return body
+
+
+def case_row(access: CaseAccess) -> dict[str, Any]:
+    case = access.case
+    body: dict[str, Any] = {
+        "id": case.pk,
+        "number": case.number,
+        "track": case.track,
+        "status": case.status,
+        "district": case.district,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "version": case.version,
+    }
+    if IDENTITY in access.categories:
+        body["youth"] = youth_shown(case.youth, social_services=access.social_services)
+    return body
+
+
+def case_shown(access: CaseAccess) -> dict[str, Any]:
+    """The case as ``access`` lets its reader see it (no audit entry: the caller records)."""
+    case = access.case
+    body = case_row(access)
+    if IDENTITY in access.categories:
+        body["guardians"] = [{"id": g.pk, "name": g.name} for g in case.guardians.all()]
+    if NOTES in access.categories:
+        body["summary"] = case.summary
+    body["members"] = case_member_rows(case=case)
+    body["categories"] = sorted(access.categories)
+    return body
+
+
+def case_detail(
+    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, view: str = "case-detail"
+) -> dict[str, Any]:
+    """The case, if ``reader`` may open it (404) and may see something of it (403
+    ``consent_required``). Records what it shows: identity and the summary (``notes``)."""
+    access = case_access(user=reader, case_id=case_id)
+    if not access.categories:
+        raise ConsentRequired
+    body = case_shown(access)
+    record_shown(reader=reader, view=view, shown=[(access, set(access.categories) & {IDENTITY, NOTES})])
+    return body
+
+
+def case_page(
+    *, reader: AbstractBaseUser | AnonymousUser, filters: Mapping[str, Any], page: PageRequest
+) -> Page[dict[str, Any]]:
+    """A page of the cases ``reader`` may see, newest first, narrowed by ``filters`` (``status``,
+    ``track``, ``district``; a bad value is a ``ValidationError`` naming it). Each row shows the
+    youth only under ``identity``; the rows whose youth was shown are recorded."""
+    filterset = CaseFilter(filters, queryset=case_list_for_user(user=reader))
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    cases, count, number, num_pages = page_of(filterset.qs, page)
+    profile = staff_profile(reader)
+    accesses = case_accesses(profile=profile, cases=list(cases)) if profile is not None else []
+    rows = [case_row(access) for access in accesses]
+    record_shown(
+        reader=reader, view="case-list", shown=[(access, {IDENTITY} & access.categories) for access in accesses]
+    )
+    return Page(items=rows, count=count, number=number, num_pages=num_pages)
+
+
+def case_in_hand(*, reader: AbstractBaseUser, case: Case) -> CaseAccess:
+    """The access of ``reader`` to a case a service has just written (re-read through the
+    predicate: a write never widens what is shown)."""
+    return case_access(user=reader, case_id=case.pk)

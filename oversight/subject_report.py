@@ -1,0 +1,154 @@
+"""The subject access report (registerutdrag, GDPR art. 15): everything held about the youth and
+the guardians in one case, and every access to it recorded in the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
+from cases.models import Case, StaffProfile
+from cases.permissions import require_social_services
+from consent.policy import consent_statuses
+from consent.selectors import consents_of_case
+from content.access import case_access
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def subject_report(*, case: Case, generated_by: Any) -> dict[str, Any]:
+    """Build the report for ``case`` (whose key is loaded). Reads only this case's rows."""
+    youth = case.youth
+    statuses = consent_statuses(case=case)
+    users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("id", "username")}
+    agencies = dict(StaffProfile.objects.filter(agency__isnull=False).values_list("user__username", "agency__name"))
+    accesses = AuditEntry.objects.filter(case_ref=case.pk).order_by("timestamp", "id")
+    return {
+        "generated_at": _iso(timezone.now()),
+        "generated_by": generated_by.get_username(),
+        "case": {
+            "number": case.number,
+            "track": case.track,
+            "status": case.status,
+            "district": case.district,
+            "opened_at": _iso(case.opened_at),
+            "closed_at": _iso(case.closed_at),
+            "summary": case.summary,
+            "close_reason": case.close_reason,
+        },
+        "youth": {
+            "given_name": youth.given_name,
+            "family_name": youth.family_name,
+            "personal_number": youth.personal_number,
+            "address": youth.address,
+            "protected_identity": youth.protected_identity,
+        },
+        "guardians": [
+            {"name": g.name, "personal_number": g.personal_number, "phone": g.phone, "address": g.address}
+            for g in case.guardians.all()
+        ],
+        "members": [
+            {"username": m.user.get_username(), "role": m.role, "added_at": _iso(m.added_at)}
+            for m in case.members.select_related("user")
+        ],
+        "consents": [
+            {
+                "giver": c.giver,
+                "agencies": c.agencies,
+                "categories": c.categories,
+                "valid_from": _iso(c.valid_from),
+                "valid_until": _iso(c.valid_until),
+                "method": c.method,
+                "document_reference": c.document_reference,
+                "status": statuses.get(c.pk),
+                "recorded_by": users.get(c.recorded_by_id),
+                "withdrawn_at": _iso(c.withdrawal_cached.withdrawn_at) if c.withdrawal_cached else None,  # type: ignore[attr-defined]
+                "withdrawal_reason": c.withdrawal_cached.reason if c.withdrawal_cached else None,  # type: ignore[attr-defined]
+            }
+            for c in consents_of_case(case=case)
+        ],
+        "meetings": [
+            {
+                "held_at": _iso(m.held_at),
+                "notes": m.notes,
+                "actions": [
+                    {
+                        "agency": a.agency,
+                        "responsible": a.responsible,
+                        "action": a.action,
+                        "due_at": _iso(a.due_at),
+                        "done_at": _iso(a.done_at),
+                    }
+                    for a in m.actions.all()
+                ],
+            }
+            for m in case.meetings.prefetch_related("actions")
+        ],
+        "visits": [
+            {
+                "occurred_at": _iso(v.occurred_at),
+                "participants": [users.get(p.pk) for p in v.participants.all()],
+                "present": v.present,
+                "source": v.source,
+                "basis": v.basis,
+                "family_told": v.family_told,
+                "outcome": v.outcome,
+                "screening": {
+                    "offered": v.screening_offered,
+                    "accepted": v.screening_accepted,
+                    "result": v.screening_result,
+                },
+                "support_offered": v.support_offered,
+                "follow_up_at": _iso(v.follow_up_at),
+                "agency_notes": [
+                    {"agency": n.agency.kind, "text": n.text} for n in v.agency_notes.select_related("agency")
+                ],
+            }
+            for v in case.visits.prefetch_related("participants")
+        ],
+        "notes": [
+            {"category": n.category, "text": n.text, "author": users.get(n.author_id), "created_at": _iso(n.created_at)}
+            for n in case.notes.all()
+        ],
+        "police_links": [
+            {"reference": p.reference, "linked_by": users.get(p.linked_by_id), "linked_at": _iso(p.linked_at)}
+            for p in case.police_links.all()
+        ],
+        "disclosures": [
+            {
+                "agency": d.agency,
+                "categories": d.categories,
+                "basis": d.basis,
+                "provision": d.provision,
+                "disclosed_at": _iso(d.disclosed_at),
+            }
+            for d in case.disclosures.all()
+        ],
+        "accesses": [
+            {
+                "timestamp": _iso(e.timestamp),
+                "actor": e.actor_username,
+                "agency": agencies.get(e.actor_username, ""),
+                "event": e.event,
+                "what": e.fields_shown or e.changed_fields,
+            }
+            for e in accesses.iterator(chunk_size=2000)
+        ],
+    }
+
+
+def subject_report_for_reader(*, reader: Any, case_id: Any) -> dict[str, Any]:
+    """The registerutdrag of a case, for social services on its team (404 outsiders, 403 other
+    members). Producing it is an ``export`` entry naming the case."""
+    access = case_access(user=reader, case_id=case_id)
+    require_social_services(reader)
+    report = subject_report(case=access.case, generated_by=reader)
+    record(
+        event=AuditEvent.EXPORT, model=Case, object_pk=str(access.case.pk), case=access.case, fields=["subject_report"]
+    )
+    return report
