@@ -1,10 +1,14 @@
 """The authorization matrix: every API route × every role × every consent state × category.
 
 Routes are discovered from the URL configuration; a route (or method) without an entry in
-RULES fails the test, so nothing new ships unexamined. For each cell the test checks the status
-code and that no marker of a category the caller may not see appears in the body. Every request
-runs in a savepoint that is rolled back, so the cells do not disturb each other. The number of
-cells checked is printed at the end of the run (tests/conftest.py).
+RULES fails the test, so nothing new ships unexamined. The cast is the fixed one plus a social
+worker inside the case by emergency access (erik) and a police officer on the team who did not
+take part in the visit (pelle); the states add a youth with protected identity. For each cell the
+test checks the status code, that no marker of a category the caller may not see appears in the
+body (nor a protected address outside social services), and that every category whose marker
+does appear was recorded in the audit log by that same request. Every request runs in a savepoint
+that is rolled back, so the cells do not disturb each other. The number of cells checked is
+printed at the end of the run (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -20,13 +24,16 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
 from cases import services as case_services
-from cases.models import SOCIAL_SERVICES_ROLES, Guardian, Role
+from cases.models import SOCIAL_SERVICES_ROLES, Case, Guardian, Role
 from cases.querysets import bulk_writes_allowed
 from consent import services as consent_services
 from consent.models import Consent
 from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
-from tests.conftest import YOUTH
+from oversight.log_reviews import review_start
+from tests.conftest import PASSWORD, YOUTH
 from tests.consent.helpers import give
 
 SS_VISIT_NOTE = "MARKER-SOCIAL-SERVICES-VISIT-NOTE"
@@ -46,6 +53,13 @@ class Who:
     member: bool
     shared: frozenset[str]  # categories shared with the caller's agency on the case
     consent: str  # state of the withdraw target: "none" | "open" | "withdrawn"
+    emergency: bool = False  # inside the case by a running emergency access, not on the team
+    participant: bool = False  # took part in the case's home visit
+
+    @property
+    def opens(self) -> bool:
+        """May open the case at all (the selector's answer): on the team, or by emergency access."""
+        return self.member or self.emergency
 
     @property
     def ss(self) -> bool:
@@ -62,7 +76,7 @@ def member_rule(ss: int, other_member: int) -> Callable[[Who], int]:
     def rule(who: Who) -> int:
         if who.anon:
             return 401
-        if not who.member:
+        if not who.opens:
             return 404
         return ss if who.ss else other_member
 
@@ -73,12 +87,12 @@ def consent_gated(category: str | None, ss: int = 200, police_always: bool = Fal
     def rule(who: Who) -> int:
         if who.anon:
             return 401
-        if not who.member:
+        if not who.opens:
             return 404
         if who.ss:
             return ss
         if police_always and who.role == Role.POLICE:
-            return 200
+            return 200  # the visits they took part in (maybe none)
         allowed = who.shared if category is None else who.shared & {category}
         return 200 if allowed else 403
 
@@ -101,7 +115,7 @@ def anyone(status: int) -> Callable[[Who], int]:
 def police_link_post(who: Who) -> int:
     if who.anon:
         return 401
-    if not who.member:
+    if not who.opens:
         return 404
     if who.role != Role.POLICE:
         return 403
@@ -111,7 +125,7 @@ def police_link_post(who: Who) -> int:
 def police_link_get(who: Who) -> int:
     if who.anon:
         return 401
-    if not who.member:
+    if not who.opens:
         return 404
     if who.ss:
         return 200
@@ -122,8 +136,9 @@ def team_manager(ok: int) -> Callable[[Who], int]:
     def rule(who: Who) -> int:
         if who.anon:
             return 401
-        if not who.member:
+        if not who.opens:
             return 404
+        # On the team itself: emergency access never turns into managing the team.
         return ok if who.name in {"alice", "carl"} else 403
 
     return rule
@@ -134,13 +149,13 @@ def emergency(who: Who) -> int:
         return 401
     if not who.ss:
         return 404
-    return 409 if who.member else 201
+    return 409 if who.opens else 201  # on the team, or an emergency access still running
 
 
 def withdraw(who: Who) -> int:
     if who.anon:
         return 401
-    if not who.member or who.consent == "none":
+    if not who.opens or who.consent == "none":
         return 404
     if not who.ss:
         return 403
@@ -177,7 +192,10 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("consent-withdraw", "post"): withdraw,
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
-    ("case-visit-notes", "post"): lambda who: member_rule(201, 201 if who.role == Role.POLICE else 403)(who),
+    # Social services in the case; police only on a visit they took part in.
+    ("case-visit-notes", "post"): lambda who: member_rule(
+        201, 201 if who.role == Role.POLICE and who.participant else 403
+    )(who),
     ("case-disclosures", "get"): member_rule(200, 403),
     ("case-disclosures", "post"): member_rule(201, 403),
     ("disclosure-register", "get"): authenticated(200, {Role.AUDITOR}),
@@ -218,9 +236,13 @@ def test_every_route_has_an_expectation() -> None:
     assert len(api_routes()) >= 25
 
 
-STATES = ["none", "pending", "expired", "withdrawn"] + [
-    f"active:{agency}:{category}" for agency in ("police", "school", "leisure") for category in sorted(CATEGORIES)
-]
+STATES = (
+    ["none", "pending", "expired", "withdrawn"]
+    + [f"active:{agency}:{category}" for agency in ("police", "school", "leisure") for category in sorted(CATEGORIES)]
+    # The youth has protected identity (skyddade personuppgifter): the address stays with social
+    # services even where identity is shared.
+    + ["protected:none", "protected:active:police:identity", "protected:active:school:identity"]
+)
 
 
 @pytest.mark.django_db
@@ -239,6 +261,12 @@ def test_the_matrix(
     guardian = Guardian.objects.get(case=case)
     shared_with: dict[str, frozenset[str]] = {"police": frozenset(), "school": frozenset(), "leisure": frozenset()}
     target = None
+    protected = state.startswith("protected:")
+    if protected:
+        state = state.removeprefix("protected:")
+        youth = case.youth
+        youth.protected_identity = True
+        youth.save()
     if state == "pending":
         case_services.guardian_add(actor=alice, case=case, data={"name": "Andra vårdnadshavaren"})
         target = give(alice, case, guardian=guardian)
@@ -269,12 +297,16 @@ def test_the_matrix(
     )
     case.refresh_from_db()
     version = case.version
+    # erik: a social worker inside the case by a running emergency access, not on the team;
+    # pelle: a police officer on the team who did not take part in the visit.
+    erik = case_services.staff_create(
+        username="erik", password=PASSWORD, role=Role.SOCIAL_WORKER, agency=alice.staff_profile.agency
+    )
+    consent_services.emergency_access_open(actor=erik, case=case, reason="Akut läge, ingen i teamet nås")
+    police = get_user_model().objects.get(username="petra").staff_profile.agency
+    case_services.staff_create(username="pelle", password=PASSWORD, role=Role.POLICE, agency=police)
+    case_services.case_member_add(actor=alice, case=case, username="pelle")
     # A log check with one sampled access in it, for the review routes.
-    from audit.models import AuditEvent
-    from audit.services import record
-    from cases.models import Case
-    from oversight.log_reviews import review_start
-
     record(event=AuditEvent.ACCESS, model=Case, object_pk=str(case.pk), case=case, actor=alice, fields=["identity"])
     now = timezone.now()
     review = review_start(actor=audrey, period_start=now - timedelta(hours=1), period_end=now, sample_size=1)
@@ -283,7 +315,8 @@ def test_the_matrix(
 
     users = {u.username: u for u in get_user_model().objects.all()}
     cast: list[tuple[str, Any]] = [
-        (name, users[name]) for name in ("alice", "carl", "petra", "sara", "leo", "olle", "audrey", "adam")
+        (name, users[name])
+        for name in ("alice", "carl", "petra", "pelle", "sara", "leo", "olle", "erik", "audrey", "adam")
     ]
     cast.append(("anonymous", None))
     clients = {name: client_for(user) for name, user in cast}
@@ -363,14 +396,20 @@ def test_the_matrix(
                 name=who_name,
                 role=profile.role if profile is not None else None,
                 agency=agency,
-                member=who_name in {"alice", "carl", "petra", "sara", "leo"},
+                member=who_name in {"alice", "carl", "petra", "pelle", "sara", "leo"},
                 shared=shared_with.get(agency or "", frozenset()),
                 consent=consent_state,
+                emergency=who_name == "erik",
+                participant=who_name in {"alice", "petra"},
             )
             expected = RULES[(name, method)](who)
             with transaction.atomic():
+                last_entry = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
                 response = getattr(clients[who_name], method)(
                     url, bodies.get((name, method), {}), HTTP_IF_MATCH=f'"{version}"'
+                )
+                entries = list(
+                    AuditEntry.objects.filter(id__gt=last_entry, case_ref=case.pk).values_list("event", "fields_shown")
                 )
                 transaction.set_rollback(True)
             checked += 1
@@ -381,16 +420,29 @@ def test_the_matrix(
                 continue
             if name in ("schema", "docs", "redoc"):
                 continue
+            cell = f"{method.upper()} {name} as {who_name} [{'protected:' if protected else ''}{state}]"
             visible = set(CATEGORIES) if who.ss else set(who.shared)
-            if who.role == Role.POLICE and name == "case-visits":
+            if who.role == Role.POLICE and who.participant and name == "case-visits":
                 visible.add(VISITS)  # a participant always sees the visit
             body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
             for category, marker in MARKERS.items():
                 if category not in visible and marker in body:
-                    failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks {category}")
+                    failures.append(f"{cell}: leaks {category}")
             # Social services' own notes on the visit: for police participants only under consent.
             if SS_VISIT_NOTE in body and not (who.ss or VISITS in who.shared):
-                failures.append(f"{method.upper()} {name} as {who_name} [{state}]: leaks the visit notes")
+                failures.append(f"{cell}: leaks the visit notes")
+            if protected and not who.ss and YOUTH["address"] in body:
+                failures.append(f"{cell}: leaks the protected address")
+            # What the body shows, the same request recorded: an access entry naming the category,
+            # the subject report's export entry, or a write's own entry.
+            for category, marker in MARKERS.items():
+                if marker in body and not any(
+                    category in (shown or [])
+                    or event == AuditEvent.EXPORT
+                    or (method != "get" and event in (AuditEvent.CREATE, AuditEvent.UPDATE))
+                    for event, shown in entries
+                ):
+                    failures.append(f"{cell}: shows {category} without an audit entry saying so")
     record_property("matrix_cells", checked)
     assert failures == []
 
