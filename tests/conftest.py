@@ -1,6 +1,8 @@
 """The fixed cast. Alice (social worker) owns the case; Carl coordinates; Petra (police), Sara
 (school) and Leo (leisure) are on the team; Olle is a social worker who is not; Audrey audits and
 Adam administers. Everyone authenticates with a real bearer token.
+
+And the helpers more than one folder uses: case URLs, opening cases in bulk, reading the raw database.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -113,6 +116,34 @@ def client_for() -> Callable[[Any], APIClient]:
 def case_url(case: Case | str, suffix: str = "") -> str:
     case_id = case.pk if isinstance(case, Case) else case
     return f"/api/v1/cases/{case_id}/{suffix}"
+
+
+def open_cases(actor: Any, count: int, *, track: str = Track.SSPF, district: str = "Centrum") -> list[Any]:
+    age = 16 if track == Track.LINKOPING else 13
+    return [
+        services.case_open(
+            actor=actor,
+            track=track,
+            youth={**YOUTH, "personal_number": personal_number_for_age(age, serial=500 + n)},
+            district=district,
+        )
+        for n in range(count)
+    ]
+
+
+def all_text_in_database() -> str:
+    """Every text and binary value of every table, as one string (a poor man's dump)."""
+    chunks: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        chunks.append(bytes(value).decode("latin-1"))
+                    elif value is not None:
+                        chunks.append(str(value))
+    return "\n".join(chunks)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -1,3 +1,5 @@
+"""The list shows the caller's cases, identity only where it may be seen, in pages, at a fixed cost."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,25 +8,11 @@ import pytest
 
 from cases import services
 from cases.models import Track
-from tests.conftest import YOUTH
-from tests.factories import personal_number_for_age
+from tests.conftest import YOUTH, open_cases
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/cases/"
-
-
-def open_cases(actor: Any, count: int, *, track: str = Track.SSPF, district: str = "Centrum") -> list[Any]:
-    age = 16 if track == Track.LINKOPING else 13
-    return [
-        services.case_open(
-            actor=actor,
-            track=track,
-            youth={**YOUTH, "personal_number": personal_number_for_age(age, serial=500 + n)},
-            district=district,
-        )
-        for n in range(count)
-    ]
 
 
 def test_it_lists_only_the_callers_cases(case: Any, alice: Any, olle: Any, client_for: Any) -> None:

@@ -5,32 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.exceptions import FieldError
 from django.db import connection
 
 from cases import crypto
 from cases.models import Case, Guardian, Note, Youth
 from cases.querysets import bulk_writes_allowed
-from tests.conftest import YOUTH
+from tests.conftest import YOUTH, all_text_in_database
 
 pytestmark = pytest.mark.django_db
 
 PLAINTEXTS = [YOUTH["given_name"], YOUTH["family_name"], YOUTH["address"], "Maria Exempelsson", "070-123 45 67"]
-
-
-def all_text_in_database() -> str:
-    """Every text and binary value of every table, as one string (a poor man's dump)."""
-    chunks: list[str] = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from introspection
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        chunks.append(bytes(value).decode("latin-1"))
-                    elif value is not None:
-                        chunks.append(str(value))
-    return "\n".join(chunks)
 
 
 def test_the_database_holds_no_plaintext(case: Case, alice: Any, client_for: Any) -> None:
@@ -111,28 +96,3 @@ def test_a_shredded_case_reads_as_an_error_not_as_empty(case: Case) -> None:
 
     with pytest.raises(crypto.DecryptionError, match="shredded"):
         _ = youth.given_name
-
-
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [
-        ("", "FIELD_ENCRYPTION_KEYS is not set"),
-        ("k1", "id:base64"),
-        ("k1:AAAA", "exactly 32 bytes"),
-        ("k1:" + "A" * 43 + "=,k1:" + "A" * 43 + "=", "twice"),
-    ],
-)
-def test_bad_master_keys_are_named(value: str, message: str) -> None:
-    with pytest.raises(ImproperlyConfigured, match=message):
-        crypto.parse_keyring(value)
-
-
-def test_a_missing_key_fails_the_system_check(settings: Any) -> None:
-    from cases.checks import check_encryption_keys
-
-    settings.BLIND_INDEX_KEY = ""
-
-    errors = check_encryption_keys()
-
-    assert [e.id for e in errors] == ["cases.E002"]
-    assert "BLIND_INDEX_KEY" in errors[0].msg

@@ -1,3 +1,5 @@
+"""Consents recorded through the service, and a case's one guardian, for the consent tests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -5,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.models import Guardian
 from consent import services
 from consent.models import Consent
 
@@ -34,3 +37,7 @@ def give(
         method="written",
         document_reference="Pärm 3, flik 12",
     )
+
+
+def guardian_of(case: Any) -> Guardian:
+    return Guardian.objects.get(case=case)

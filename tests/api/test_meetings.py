@@ -1,10 +1,12 @@
+"""Meetings with their action plans are recorded, checked item by item, shared under consent, listed at a fixed cost."""
+
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
 
-from cases.models import ActionItem, Note
+from cases.models import ActionItem
 from tests.conftest import case_url
 
 pytestmark = pytest.mark.django_db
@@ -60,40 +62,6 @@ def test_meetings_need_consent_for_other_agencies(
 
     assert response.status_code == 403
     assert response.json()["code"] == "consent_required"
-
-
-def test_any_member_may_write_a_note_and_sees_their_agencys_notes(
-    case: Any, alice: Any, sara: Any, client_for: Any
-) -> None:
-    client_for(alice).post(case_url(case, "notes/"), {"category": "notes", "text": "Socialtjänstens anteckning"})
-    written = client_for(sara).post(case_url(case, "notes/"), {"text": "Skolans iakttagelse"})
-
-    sara_sees = client_for(sara).get(case_url(case, "notes/")).json()
-    alice_sees = client_for(alice).get(case_url(case, "notes/")).json()
-
-    assert written.status_code == 201
-    assert written.json()["category"] == "notes"
-    assert [n["text"] for n in sara_sees["results"]] == ["Skolans iakttagelse"]
-    assert sorted(n["text"] for n in alice_sees["results"]) == ["Skolans iakttagelse", "Socialtjänstens anteckning"]
-    assert Note.objects.count() == 2
-
-
-def test_a_note_needs_text_and_a_known_category(case: Any, alice: Any, client_for: Any) -> None:
-    response = client_for(alice).post(case_url(case, "notes/"), {"category": "gossip", "text": ""})
-
-    assert response.status_code == 400
-    assert set(response.json()) == {"category", "text"}
-    assert not Note.objects.exists()
-
-
-def test_nothing_can_be_added_to_a_closed_case(case: Any, carl: Any, client_for: Any) -> None:
-    client = client_for(carl)
-    client.post(case_url(case, "close/"), {"reason": "Flyttat"})
-
-    response = client.post(case_url(case, "notes/"), {"text": "för sent"})
-
-    assert response.status_code == 409
-    assert response.json()["code"] == "case_closed"
 
 
 @pytest.mark.parametrize("count", [2, 12])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oversight.statistics import PROTECTING, SMALL, SUPPRESSED, TOTAL, is_determined, suppress_table
-from tests.api.test_case_list import open_cases
+from tests.conftest import open_cases
 
 
 def hidden_keys(table: dict[tuple[str, str], Any]) -> set[tuple[str, str]]:

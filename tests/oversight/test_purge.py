@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from audit import chain
@@ -19,8 +18,7 @@ from cases.models import Case, CaseKey, Youth
 from cases.querysets import bulk_writes_allowed
 from oversight import legal_hold
 from oversight.purge import expired_cases, purge_expired
-from tests.cases.test_encrypted_fields import all_text_in_database
-from tests.conftest import YOUTH, case_url
+from tests.conftest import YOUTH, all_text_in_database, case_url
 from tests.factories import personal_number_for_age
 
 pytestmark = pytest.mark.django_db
@@ -102,20 +100,6 @@ def test_purging_again_changes_nothing_and_a_dry_run_changes_nothing(alice: Any)
     call_command("purge_expired", stdout=second, stderr=StringIO())
     assert "0 cases purged" in second.getvalue()
     assert AuditEntry.objects.count() == before
-
-
-def test_the_legal_hold_is_for_coordinators_and_audited(case: Any, carl: Any, alice: Any, client_for: Any) -> None:
-    assert client_for(alice).post(case_url(case, "legal-hold/"), {"reason": "x"}).status_code == 403
-
-    placed = client_for(carl).post(case_url(case, "legal-hold/"), {"reason": "Begäran om utlämnande"})
-    released = client_for(carl).delete(case_url(case, "legal-hold/"))
-    again = client_for(carl).delete(case_url(case, "legal-hold/"))
-
-    assert (placed.status_code, released.status_code, again.status_code) == (201, 200, 409)
-    assert AuditEntry.objects.filter(event="legal_hold", case_number=case.number).count() == 2
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reason FROM cases_legalhold")
-        assert "Begäran" not in cursor.fetchone()[0]
 
 
 def test_a_case_with_consents_is_purged_too(alice: Any) -> None:

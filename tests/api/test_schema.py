@@ -1,0 +1,30 @@
+"""The OpenAPI schema describes every route of the contract."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_schema_describes_the_contract() -> None:
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/cases/",
+        "/api/v1/cases/{case_id}/",
+        "/api/v1/cases/{case_id}/close/",
+        "/api/v1/cases/{case_id}/members/",
+        "/api/v1/cases/{case_id}/members/{username}/",
+        "/api/v1/cases/{case_id}/guardians/",
+        "/api/v1/cases/{case_id}/visits/",
+        "/api/v1/cases/{case_id}/meetings/",
+        "/api/v1/cases/{case_id}/notes/",
+        "/api/v1/youths/lookup",
+    ):
+        assert path in paths

@@ -1,0 +1,15 @@
+"""A path that exists nowhere is answered with the API's JSON 404."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_path_is_json_404() -> None:
+    response = APIClient().get("/nowhere")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
