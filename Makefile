@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test serve lint install env migrate seed messages clean bench bench-large bench-smoke bench-crypto
+.PHONY: run test serve lint typecheck install env migrate seed messages clean bench bench-large bench-smoke bench-crypto
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,16 @@ serve: migrate
 	DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1,localhost \
 		$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-2} --access-logfile -
 
-lint: install
+# The settings need .env.local (env): makemigrations and mypy's Django plugin both load them.
+lint: env typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs over the product packages (pyproject.toml [tool.mypy]).
+typecheck: env
+	$(BIN)/mypy
 
 messages: install
 	$(BIN)/python manage.py makemessages -l sv --ignore=.venv --ignore=tests

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django_otp.admin import OTPAdminSite
 
@@ -38,7 +39,7 @@ class StaffUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "is_active", "staff_profile__role"]
     list_select_related = ["staff_profile"]
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not obj.is_active:
             # Deactivation ends every session at once, not at the tokens' expiry.

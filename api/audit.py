@@ -15,6 +15,7 @@ from typing import Any
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.common import user_of
 from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
@@ -38,7 +40,7 @@ CSV_LIMIT = 100_000
 
 
 def _require_auditor(request: Request) -> None:
-    profile = staff_profile(request.user)
+    profile = staff_profile(user_of(request))
     if profile is None or profile.role != Role.AUDITOR:
         raise PermissionDenied(MSG_AUDITORS_ONLY)
 
@@ -122,11 +124,12 @@ class EntryCursor(CursorPagination):
     max_page_size = 500
 
 
-def _filtered(request: Request) -> Any:
+def _filtered(request: Request) -> QuerySet[AuditEntry]:
     filterset = EntryFilter(request.query_params, queryset=AuditEntry.objects.only(*EntryOutput.COLUMNS))
     if not filterset.is_valid():
         raise serializers.ValidationError(filterset.errors)
-    return filterset.qs
+    entries: QuerySet[AuditEntry] = filterset.qs
+    return entries
 
 
 def _audit_search(request: Request, event: str) -> None:
@@ -148,7 +151,7 @@ class AuditEntryListApi(APIView):
     def get(self, request: Request) -> Response:
         _require_auditor(request)
         paginator = EntryCursor()
-        page = paginator.paginate_queryset(_filtered(request), request, view=self) or []
+        page: list[AuditEntry] = paginator.paginate_queryset(_filtered(request), request, view=self) or []
         body = EntryOutput(page, many=True).data
         _audit_search(request, AuditEvent.ACCESS)
         return paginator.get_paginated_response(body)
@@ -265,7 +268,7 @@ class ReviewOutput(serializers.Serializer):
     conclusion = serializers.CharField()
     summary = serializers.SerializerMethodField()
 
-    def get_summary(self, review: Any) -> dict[str, int]:
+    def get_summary(self, review: LogReview) -> dict[str, int]:
         return reviews.review_summary(review)
 
 
@@ -273,7 +276,7 @@ class ReviewDetailOutput(ReviewOutput):
     items = ReviewItemOutput(many=True, source="items.all")
 
 
-def _review(review_id: str) -> Any:
+def _review(review_id: str) -> LogReview:
 
     try:
         return LogReview.objects.select_related("started_by", "signed_off_by").get(pk=review_id)
@@ -301,7 +304,7 @@ class ReviewListApi(APIView):
         _require_auditor(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = reviews.review_start(actor=request.user, **data.validated_data)
+        review = reviews.review_start(actor=user_of(request), **data.validated_data)
         return Response(ReviewDetailOutput(_review(str(review.pk))).data, status=201)
 
 
@@ -327,7 +330,7 @@ class ReviewItemMarkApi(APIView):
             raise Http404
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        marked = reviews.review_item_mark(actor=request.user, item=item, **data.validated_data)
+        marked = reviews.review_item_mark(actor=user_of(request), item=item, **data.validated_data)
         return Response(ReviewItemOutput(marked).data)
 
 
@@ -342,5 +345,5 @@ class ReviewSignOffApi(APIView):
         review = _review(review_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reviews.review_sign_off(actor=request.user, review=review, conclusion=data.validated_data["conclusion"])
+        reviews.review_sign_off(actor=user_of(request), review=review, conclusion=data.validated_data["conclusion"])
         return Response(ReviewDetailOutput(_review(review_id)).data)

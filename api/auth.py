@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.authentication import tokens_remove_expired
+from api.common import user_of
 from audit.models import AuditEvent
 from audit.services import record_login
 
@@ -92,6 +93,7 @@ class LogoutApi(APIView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke the token in use")
     def post(self, request: Request) -> Response:
         request.auth.delete()
-        user_logged_out.send(sender=request.user.__class__, request=request._request, user=request.user)
-        record_login(event=AuditEvent.LOGOUT, username=request.user.get_username(), user=request.user)
+        user = user_of(request)
+        user_logged_out.send(sender=user.__class__, request=request._request, user=user)
+        record_login(event=AuditEvent.LOGOUT, username=user.get_username(), user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ import binascii
 from hmac import compare_digest
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
@@ -51,13 +52,14 @@ class BearerTokenAuthentication(TokenAuthentication):
         raise exceptions.AuthenticationFailed(MSG_INVALID_TOKEN)
 
 
-def tokens_revoke_all(*, user: Any) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Delete every token of ``user`` (deactivation, password change), audited. Returns how many."""
 
+    deleted: int
     deleted, _by_model = AuthToken.objects.filter(user=user).delete()
     record_login(event=AuditEvent.TOKEN_REVOKED, username=user.get_username(), user=user)
     return deleted
 
 
-def tokens_remove_expired(*, user: Any) -> None:
+def tokens_remove_expired(*, user: User) -> None:
     AuthToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()

@@ -67,7 +67,7 @@ class CaseConsentListApi(APIView):
         access = case_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consent = services.consent_record(actor=request.user, case=access.case, **data.validated_data)
+        consent = services.consent_record(actor=user_of(request), case=access.case, **data.validated_data)
         # The consent as recorded, its status now; its own create entry records it.
         (body,) = content_consents.consents_shown(case=access.case, only=consent.pk)
         return Response(jsonable(body), status=status.HTTP_201_CREATED)
@@ -83,7 +83,7 @@ class ConsentWithdrawApi(APIView):
         consent = content_consents.consent_for_user(user=user_of(request), consent_id=consent_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.consent_withdraw(actor=request.user, consent=consent, reason=data.validated_data["reason"])
+        services.consent_withdraw(actor=user_of(request), consent=consent, reason=data.validated_data["reason"])
         (body,) = content_consents.consents_shown(case=consent.case, only=consent.pk)
         return Response(jsonable(body))
 
@@ -107,7 +107,7 @@ class EmergencyAccessApi(APIView):
         case = case_for_emergency_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        access = services.emergency_access_open(actor=request.user, case=case, reason=data.validated_data["reason"])
+        access = services.emergency_access_open(actor=user_of(request), case=case, reason=data.validated_data["reason"])
         return Response(self.OutputSerializer(access).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +126,7 @@ class ConsentReportApi(APIView):
         summary="Consents about to expire, and sharing stopped by an age change",
     )
     def get(self, request: Request) -> Response:
-        require_role(request.user, {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
+        require_role(user_of(request), {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
         try:
             days = max(1, min(int(request.query_params.get("days", 30)), 365))
         except ValueError:
@@ -182,7 +182,7 @@ class CaseDisclosureListApi(APIView):
         access = case_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = disclosures.disclosure_record_statutory(actor=request.user, case=access.case, **data.validated_data)
+        row = disclosures.disclosure_record_statutory(actor=user_of(request), case=access.case, **data.validated_data)
         body = content_consents.disclosure_shown(row, case=access.case)
         return Response(jsonable(body), status=status.HTTP_201_CREATED)
 
@@ -196,7 +196,7 @@ class DisclosureRegisterApi(APIView):
         summary="The disclosure register (auditors)",
     )
     def get(self, request: Request) -> Response:
-        require_role(request.user, {Role.AUDITOR}, MSG_AUDITORS_ONLY)
+        require_role(user_of(request), {Role.AUDITOR}, MSG_AUDITORS_ONLY)
         queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
         record(
             event=AuditEvent.ACCESS,

@@ -8,6 +8,7 @@ Services raise Django's ``ValidationError`` / ``PermissionDenied`` and the excep
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -83,8 +84,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             response["WWW-Authenticate"] = 'Bearer realm="api"'
             response.status_code = status.HTTP_401_UNAUTHORIZED
-        if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        wait = getattr(exc, "wait", None)  # Throttled's seconds (DRF's stubs do not declare it)
+        if wait:
+            response["Retry-After"] = str(int(wait))
     else:
         return None
     if response.status_code in (403, 404) and context.get("request") is not None:
@@ -100,7 +102,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def json_error_view(status_code: int, message: Any, code: str):  # noqa: ANN201
+def json_error_view(status_code: int, message: Any, code: str) -> Callable[..., JsonResponse]:
     def view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
         if status_code >= 500:
             logger.error("unhandled error on %s", request.path)

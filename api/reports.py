@@ -30,7 +30,7 @@ class StatsSummaryApi(APIView):
         summary="Yearly counts (small cells suppressed)",
     )
     def get(self, request: Request) -> Response:
-        require_role(request.user, {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
+        require_role(user_of(request), {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
         field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
         try:
             year = field.run_validation(request.query_params.get("year", ""))

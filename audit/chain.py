@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from audit.models import AuditChainLink, AuditEntry, AuditRetention
 from audit.signing import signature_valid
@@ -105,8 +105,10 @@ def _lock() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _unsealed(full_scan: bool) -> Any:
-    queryset = AuditEntry.objects.filter(~Exists(AuditChainLink.objects.filter(entry_id=OuterRef("pk"))))
+def _unsealed(full_scan: bool) -> QuerySet[AuditEntry]:
+    queryset: QuerySet[AuditEntry] = AuditEntry.objects.filter(
+        ~Exists(AuditChainLink.objects.filter(entry_id=OuterRef("pk")))
+    )
     if not full_scan:
         newest = AuditChainLink.objects.aggregate(m=Max("entry_id"))["m"] or 0
         queryset = queryset.filter(pk__gt=max(newest - LOOKBACK_IDS, 0))
@@ -117,7 +119,7 @@ def seal(
     *,
     batch_size: int = 2000,
     full_scan: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     limit: int | None = None,
 ) -> int:
     """Link every committed, unlinked entry (at most about ``limit``, whole batches). Returns how
@@ -183,7 +185,8 @@ def _links(chunk: int = 5000) -> Iterator[Link]:
 
 def _first_stray(high: int) -> int | None:
     """The oldest entry up to ``high`` without a link, if any (a full anti-join: seconds at 10M)."""
-    return _unsealed(full_scan=True).filter(pk__lte=high).values_list("pk", flat=True).first()
+    first: int | None = _unsealed(full_scan=True).filter(pk__lte=high).values_list("pk", flat=True).first()
+    return first
 
 
 def verify(

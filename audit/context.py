@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -75,13 +75,13 @@ def current() -> RequestContext:
     return _current.get() or _EMPTY
 
 
-def begin(*, remote_addr: str, correlation_id: str) -> object:
+def begin(*, remote_addr: str, correlation_id: str) -> Token[RequestContext | None]:
     """Start a request's context; returns a token for ``end``."""
     return _current.set(RequestContext(remote_addr=remote_addr, correlation_id=correlation_id))
 
 
-def end(token: object) -> None:
-    _current.reset(token)  # type: ignore[arg-type]
+def end(token: Token[RequestContext | None]) -> None:
+    _current.reset(token)
 
 
 def set_actor(actor: Any) -> None:

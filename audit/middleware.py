@@ -23,9 +23,11 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.correlation_id = correlation_id(request)  # type: ignore[attr-defined]
-        request.client_ip = client_ip(request)  # type: ignore[attr-defined]
-        token = context.begin(remote_addr=request.client_ip, correlation_id=request.correlation_id)  # type: ignore[attr-defined]
+        cid, ip = correlation_id(request), client_ip(request)
+        # Attributes of our own on Django's request, which its stubs do not declare.
+        request.correlation_id = cid  # type: ignore[attr-defined]
+        request.client_ip = ip  # type: ignore[attr-defined]
+        token = context.begin(remote_addr=ip, correlation_id=cid)
         try:
             response = self.get_response(request)
             # Denied attempts are written here, after the view's transaction was rolled back.
@@ -35,7 +37,7 @@ class RequestContextMiddleware:
             context.end(token)
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
-        response[CORRELATION_HEADER] = request.correlation_id  # type: ignore[attr-defined]
+        response[CORRELATION_HEADER] = cid
         return response
 
 

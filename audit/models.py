@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.context import current
 from cases.fields import EncryptedTextField
-from cases.models import SystemKeyOwner
+from cases.models import Case, SystemKeyOwner
 
 
 class AuditEvent(models.TextChoices):
@@ -54,7 +55,7 @@ class AuditEntryManager(LogEntryManager):
     request context (audit/context.py), which is set after DRF has authenticated.
     """
 
-    def log_create(self, instance, force_log: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+    def log_create(self, instance: Any, force_log: bool = False, **kwargs: Any) -> Any:
         changes = kwargs.get("changes")
         if isinstance(changes, str):
             changes = json.loads(changes)
@@ -69,7 +70,7 @@ class AuditEntryManager(LogEntryManager):
             kwargs.setdefault("case_number", case.number)
         return super().log_create(instance, force_log=force_log or changes is not None, **kwargs)
 
-    def create(self, **kwargs):  # type: ignore[no-untyped-def]
+    def create(self, **kwargs: Any) -> Any:
 
         context = current()
         actor = kwargs.get("actor") or context.actor
@@ -85,16 +86,16 @@ class AuditEntryManager(LogEntryManager):
         return super().create(**kwargs)
 
 
-def _case_of(instance: object) -> object | None:
+def _case_of(instance: object) -> Case | None:
     getter = getattr(instance, "encryption_case", None)
     if getter is None:
         content_object = getattr(instance, "content_object", None)  # guardian grants
-        return content_object if type(content_object).__name__ == "Case" else None
+        return content_object if isinstance(content_object, Case) else None
     try:
         owner = getter()
     except Exception:  # noqa: BLE001 - a half-deleted object: log it without its case
         return None
-    return owner if type(owner).__name__ == "Case" else None  # not a system key
+    return owner if isinstance(owner, Case) else None  # not a system key
 
 
 class AuditEntry(AbstractLogEntry):
@@ -202,7 +203,8 @@ class LogReview(models.Model):
     def encryption_case(self) -> SystemKeyOwner:
         # Per instance, never per process: a key created in a transaction that rolls back must
         # not outlive it in a cache.
-        return self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+        owner: SystemKeyOwner = self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+        return owner
 
 
 class LogReviewItem(models.Model):
@@ -236,7 +238,8 @@ class LogReviewItem(models.Model):
     def encryption_case(self) -> SystemKeyOwner:
         # Per instance, never per process: a key created in a transaction that rolls back must
         # not outlive it in a cache.
-        return self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+        owner: SystemKeyOwner = self.__dict__.setdefault("_key_owner", SystemKeyOwner(REVIEW_KEY_NAME))
+        return owner
 
 
 class AuditRetention(models.Model):

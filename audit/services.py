@@ -164,6 +164,7 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
 
 def mark_denied(*, request: HttpRequest, case_id: Any, code: str, view: str) -> None:
     """Remember a denied attempt on ``request``; the middleware writes it after the rollback."""
+    # An attribute of our own on Django's request, which its stubs do not declare.
     request._audit_denied = {"case_id": case_id, "code": code, "view": view}  # type: ignore[attr-defined]
 
 

@@ -139,7 +139,7 @@ def wrap_data_key(data_key: bytes, *, case_id: str, key_id: str, ring: Keyring |
     return ring.current_id, blob
 
 
-def unwrap_data_key(blob: bytes, *, master_key_id: str, case_id: str, key_id: str) -> bytes:
+def unwrap_data_key(blob: bytes | memoryview, *, master_key_id: str, case_id: str, key_id: str) -> bytes:
     ring = keyring()
     master = ring.keys.get(master_key_id)
     if master is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import binascii
 import logging
-from typing import Any
+from typing import Any, Self
 
 from cryptography.exceptions import InvalidTag
 from django.core.exceptions import FieldError
@@ -39,6 +39,8 @@ class Sealed(str):
 class EncryptedFieldDescriptor(DeferredAttribute):
     """Holds the stored ciphertext in ``__dict__`` and decrypts it once, on first read."""
 
+    field: EncryptedTextField
+
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
             return self
@@ -63,6 +65,7 @@ class EncryptedTextField(models.TextField):
     """
 
     descriptor_class = EncryptedFieldDescriptor
+    column: str  # Django's ``str | None`` is None only until the field is added to its model
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Sealed | None:
         return None if value is None else Sealed(value)
@@ -129,7 +132,7 @@ class EncryptedQuerySet(AuditedQuerySet):
     """Refuses ordering by an encrypted column (ciphertext order is meaningless), and the bulk
     writes that would skip both encryption checks and the audit log."""
 
-    def order_by(self, *field_names: Any) -> Any:
+    def order_by(self, *field_names: Any) -> Self:
         for name in field_names:
             if isinstance(name, str):
                 _refuse_encrypted(self.model, name.lstrip("-?").split("__")[0])

@@ -7,7 +7,7 @@ answer which *operations* a user's role allows on a case they may open. Each rai
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
@@ -43,19 +43,17 @@ MSG_COORDINATORS_ONLY = _("Only SSPF coordinators on the team may place or relea
 MSG_CASE_CLOSED = _("The case is closed.")
 
 
-def staff_profile(user: AbstractBaseUser | AnonymousUser | None) -> StaffProfile | None:
+def staff_profile(user: User | AnonymousUser | None) -> StaffProfile | None:
     """The active user's staff profile, or None (anonymous, inactive, or no profile)."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated or not user.is_active:
         return None
     try:
-        return user.staff_profile  # type: ignore[union-attr]
+        return user.staff_profile
     except StaffProfile.DoesNotExist:
         return None
 
 
-def require_role(
-    actor: AbstractBaseUser | AnonymousUser, roles: frozenset[str] | set[str], message: object
-) -> StaffProfile:
+def require_role(actor: User | AnonymousUser, roles: frozenset[str] | set[str], message: object) -> StaffProfile:
     """The actor's profile if their role is one of ``roles``; ``PermissionDenied(message)`` otherwise."""
     profile = staff_profile(actor)
     if profile is None or profile.role not in roles:
@@ -63,16 +61,16 @@ def require_role(
     return profile
 
 
-def require_social_services(actor: AbstractBaseUser | AnonymousUser) -> StaffProfile:
+def require_social_services(actor: User | AnonymousUser) -> StaffProfile:
     return require_role(actor, SOCIAL_SERVICES_ROLES, MSG_SOCIAL_SERVICES_ONLY)
 
 
-def is_on_team(*, user: AbstractBaseUser | AnonymousUser, case: Case) -> bool:
+def is_on_team(*, user: User, case: Case) -> bool:
     """On the team itself, not merely inside the case by emergency access."""
     return CaseMember.objects.filter(case=case, user_id=user.pk).exists()
 
 
-def require_team_manager(actor: AbstractBaseUser, case: Case) -> StaffProfile:
+def require_team_manager(actor: User, case: Case) -> StaffProfile:
     """Coordinators of the team and the case's owning social worker manage the team and close."""
     profile = require_social_services(actor)
     if profile.role != Role.COORDINATOR and case.owner_id != actor.pk:
@@ -83,7 +81,7 @@ def require_team_manager(actor: AbstractBaseUser, case: Case) -> StaffProfile:
     return profile
 
 
-def require_coordinator_member(actor: AbstractBaseUser, case: Case) -> StaffProfile:
+def require_coordinator_member(actor: User, case: Case) -> StaffProfile:
     """A coordinator on the case's team (legal holds)."""
     profile = require_role(actor, {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
     if not is_on_team(user=actor, case=case):

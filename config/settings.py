@@ -10,6 +10,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -255,9 +256,20 @@ CONSENT_YOUTH_AGE = envint("CONSENT_YOUTH_AGE", 15, minimum=0)  # from this age 
 CONSENT_ADULT_AGE = envint("CONSENT_ADULT_AGE", 18, minimum=1)  # from this age only the youth's consent counts
 CONSENT_MAX_MONTHS = envint("CONSENT_MAX_MONTHS", 12, minimum=1)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
+
+
+class DisclosureProvision(TypedDict):
+    """One entry of DISCLOSURE_PROVISIONS, as consent/disclosures.py reads it."""
+
+    label: str
+    agencies: list[str]  # the agency kinds it allows disclosure to
+    max_age: int | None  # it applies only to a person under this age
+    conditions: list[str]  # each must be confirmed by whoever discloses
+
+
 # Secrecy-breaking provisions social services may disclose under (OSL; LAW.md). Configuration, not
 # code: a municipality's lawyers, or a new law (SOU 2024:87), add or change entries here.
-DISCLOSURE_PROVISIONS = {
+DISCLOSURE_PROVISIONS: dict[str, DisclosureProvision] = {
     "osl-10-18a": {
         "label": "OSL 10 kap. 18 a §",
         "agencies": ["police"],

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -32,7 +32,7 @@ MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}.")
 @transaction.atomic
 def disclosure_record_statutory(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     case: Case,
     agency: str,
     provision: str,
@@ -65,7 +65,7 @@ def disclosure_record_statutory(
         max_age = rule.get("max_age")
         if max_age is not None and personnummer.age_on(case.youth.personal_number, timezone.localdate()) >= max_age:
             errors["provision"] = [MSG_TOO_OLD.format(age=max_age)]
-    if errors:
+    if errors or rule is None:  # a missing rule has put its error in ``errors``
         raise ValidationError(errors)
     disclosure = Disclosure(
         case=case,
@@ -73,7 +73,7 @@ def disclosure_record_statutory(
         categories=sorted(set(categories)),
         basis=DisclosureBasis.STATUTE,
         provision=provision,
-        conditions={name: True for name in rule["conditions"]},  # type: ignore[index]
+        conditions={name: True for name in rule["conditions"]},
         assessment=assessment,
         information=information,
         user=actor,
@@ -86,7 +86,7 @@ def disclosure_record_statutory(
 
 def disclosures_record_shown(
     *,
-    viewer: AbstractBaseUser | AnonymousUser,
+    viewer: User,
     profile: StaffProfile,
     shown: Iterable[tuple[Case, Iterable[str], Sharing]],
 ) -> None:

@@ -54,6 +54,10 @@ class Consent(models.Model):
 
     objects = EncryptedQuerySet.as_manager()
 
+    # Not a column: set by the readers that load consents with their withdrawals in one query
+    # (consent.selectors, consent.policy); None when not withdrawn.
+    withdrawal_cached: ConsentWithdrawal | None
+
     class Meta:
         ordering = ["-recorded_at", "id"]
         constraints = [

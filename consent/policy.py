@@ -52,16 +52,16 @@ def required_givers(*, case: Case, guardian_ids: Iterable[UUID], at: datetime) -
     return frozenset(givers)
 
 
-def consent_is_active(consent: object, at: datetime) -> bool:
+def consent_is_active(consent: Consent, at: datetime) -> bool:
     """Valid at ``at`` and not withdrawn by then."""
     withdrawal = getattr(consent, "withdrawal_cached", None)
     if withdrawal is not None and withdrawal.withdrawn_at <= at:
         return False
-    return consent.valid_from <= at < consent.valid_until  # type: ignore[attr-defined]
+    return consent.valid_from <= at < consent.valid_until
 
 
 def sharing(
-    *, case: Case, agency: str, consents: Iterable[object], guardian_ids: Iterable[UUID], at: datetime
+    *, case: Case, agency: str, consents: Iterable[Consent], guardian_ids: Iterable[UUID], at: datetime
 ) -> dict[str, frozenset[UUID]]:
     """Each category of ``case`` that ``agency`` (a kind) may see at ``at``, with the consents it
     rests on (for the disclosure register)."""
@@ -70,10 +70,10 @@ def sharing(
         return {}
     by_giver: dict[Giver, dict[str, set[UUID]]] = defaultdict(lambda: defaultdict(set))
     for consent in consents:
-        if agency in consent.agencies and consent_is_active(consent, at):  # type: ignore[attr-defined]
-            giver = (consent.giver, consent.guardian_id)  # type: ignore[attr-defined]
-            for category in consent.categories:  # type: ignore[attr-defined]
-                by_giver[giver][category].add(consent.pk)  # type: ignore[attr-defined]
+        if agency in consent.agencies and consent_is_active(consent, at):
+            giver = (consent.giver, consent.guardian_id)
+            for category in consent.categories:
+                by_giver[giver][category].add(consent.pk)
     result: dict[str, frozenset[UUID]] = {}
     for category in CATEGORIES:
         if all(category in by_giver.get(giver, {}) for giver in required):
@@ -82,15 +82,15 @@ def sharing(
 
 
 def shared_categories(
-    *, case: Case, agency: str, consents: Iterable[object], guardian_ids: Iterable[UUID], at: datetime
+    *, case: Case, agency: str, consents: Iterable[Consent], guardian_ids: Iterable[UUID], at: datetime
 ) -> frozenset[str]:
     """The categories of ``case`` that ``agency`` (a kind) may see at ``at``, given its consents."""
     return frozenset(sharing(case=case, agency=agency, consents=consents, guardian_ids=guardian_ids, at=at))
 
 
-def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[object]], dict[UUID, list[UUID]]]:
+def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[Consent]], dict[UUID, list[UUID]]]:
     """Consents (with their withdrawals) and guardian ids of the given cases: at most three queries."""
-    consents: dict[UUID, list[object]] = defaultdict(list)
+    consents: dict[UUID, list[Consent]] = defaultdict(list)
     rows = list(
         Consent.objects.filter(case_id__in=case_ids).only(
             "id", "case_id", "giver", "guardian_id", "agencies", "categories", "valid_from", "valid_until"
@@ -105,7 +105,7 @@ def load_consent_state(case_ids: list[UUID]) -> tuple[dict[UUID, list[object]], 
         else {}
     )
     for consent in rows:
-        consent.withdrawal_cached = withdrawals.get(consent.pk)  # type: ignore[attr-defined]
+        consent.withdrawal_cached = withdrawals.get(consent.pk)
         consents[consent.case_id].append(consent)
     guardians: dict[UUID, list[UUID]] = defaultdict(list)
     for case_id, guardian_id in Guardian.objects.filter(case_id__in=case_ids).values_list("case_id", "id"):
@@ -167,25 +167,22 @@ def consent_statuses(*, case: Case, at: datetime | None = None) -> dict[UUID, st
     rows = consents[case.pk]
     shared = {
         agency: shared_categories(case=case, agency=agency, consents=rows, guardian_ids=guardians[case.pk], at=at)
-        for agency in {a for c in rows for a in c.agencies}  # type: ignore[attr-defined]
+        for agency in {a for c in rows for a in c.agencies}
     }
     required = required_givers(case=case, guardian_ids=guardians[case.pk], at=at)
     statuses: dict[UUID, str] = {}
     for consent in rows:
         withdrawal = getattr(consent, "withdrawal_cached", None)
         if withdrawal is not None and withdrawal.withdrawn_at <= at:
-            statuses[consent.pk] = "withdrawn"  # type: ignore[attr-defined]
-        elif consent.valid_until <= at:  # type: ignore[attr-defined]
-            statuses[consent.pk] = "expired"  # type: ignore[attr-defined]
+            statuses[consent.pk] = "withdrawn"
+        elif consent.valid_until <= at:
+            statuses[consent.pk] = "expired"
         elif (
             (consent.giver, consent.guardian_id) not in required
             or consent.valid_from > at
-            or not any(  # type: ignore[attr-defined]
-                set(consent.categories) & shared[agency]
-                for agency in consent.agencies  # type: ignore[attr-defined]
-            )
+            or not any(set(consent.categories) & shared[agency] for agency in consent.agencies)
         ):
-            statuses[consent.pk] = "pending"  # type: ignore[attr-defined]
+            statuses[consent.pk] = "pending"
         else:
-            statuses[consent.pk] = "active"  # type: ignore[attr-defined]
+            statuses[consent.pk] = "active"
     return statuses

@@ -31,13 +31,13 @@ def consent_report(*, cases: list[Case], now: datetime, horizon: timedelta) -> d
     for case in cases:
         for consent in consents[case.pk]:
             withdrawal = getattr(consent, "withdrawal_cached", None)
-            if withdrawal is None and now < consent.valid_until <= now + horizon:  # type: ignore[attr-defined]
+            if withdrawal is None and now < consent.valid_until <= now + horizon:
                 expiring.append(
                     {
                         "case": str(case.pk),
                         "number": case.number,
-                        "consent": str(consent.pk),  # type: ignore[attr-defined]
-                        "valid_until": consent.valid_until.isoformat(),  # type: ignore[attr-defined]
+                        "consent": str(consent.pk),
+                        "valid_until": consent.valid_until.isoformat(),
                     }
                 )
         born = personnummer.birth_date(case.youth.personal_number)
@@ -47,7 +47,7 @@ def consent_report(*, cases: list[Case], now: datetime, horizon: timedelta) -> d
             if not now - horizon <= start <= now:
                 continue
             for agency in CONSENT_AGENCIES:
-                kwargs = {
+                kwargs: dict[str, Any] = {
                     "case": case,
                     "agency": agency,
                     "consents": consents[case.pk],

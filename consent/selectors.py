@@ -13,7 +13,7 @@ def consents_of_case(*, case: Case) -> list[Consent]:
     withdrawals = {w.consent_id: w for w in ConsentWithdrawal.objects.filter(consent__case=case)}
     for consent in consents:
         consent.case = case  # the caller's case: its key is loaded already
-        consent.withdrawal_cached = withdrawals.get(consent.pk)  # type: ignore[attr-defined]
-        if consent.withdrawal_cached is not None:  # type: ignore[attr-defined]
-            consent.withdrawal_cached.consent = consent  # type: ignore[attr-defined]
+        consent.withdrawal_cached = withdrawals.get(consent.pk)
+        if consent.withdrawal_cached is not None:
+            consent.withdrawal_cached.consent = consent
     return consents

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -59,7 +59,7 @@ def _check_choices(values: Iterable[str], allowed: Iterable[str], message: Any, 
 @transaction.atomic
 def consent_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     case: Case,
     giver: str,
     agencies: Iterable[str],
@@ -119,7 +119,7 @@ def consent_record(
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: AbstractBaseUser, consent: Consent, reason: str) -> ConsentWithdrawal:
+def consent_withdraw(*, actor: User, consent: Consent, reason: str) -> ConsentWithdrawal:
     """Record that the giver withdrew the consent (social services on the team). Effective on the
     very next request: the policy reads it. Withdrawing twice is a conflict."""
     require_social_services(actor)
@@ -133,7 +133,7 @@ def consent_withdraw(*, actor: AbstractBaseUser, consent: Consent, reason: str) 
 
 
 @transaction.atomic
-def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -> EmergencyAccess:
+def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyAccess:
     """Open a case one is not on (social services only), for EMERGENCY_ACCESS_MINUTES, with a
     written reason. Recorded for log review; nobody else has emergency access."""
     profile = staff_profile(actor)
@@ -171,7 +171,7 @@ def emergency_access_open(*, actor: AbstractBaseUser, case: Case, reason: str) -
 
 
 @transaction.atomic
-def police_link_add(*, actor: AbstractBaseUser, case: Case, reference: str) -> PoliceLink:
+def police_link_add(*, actor: User, case: Case, reference: str) -> PoliceLink:
     """Link a police case reference (police on the team, only while consent shares with the police)."""
     profile = staff_profile(actor)
     if profile is None or profile.role != Role.POLICE:

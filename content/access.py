@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -87,7 +87,7 @@ def _view_case_permission_id() -> RawSQL:
     )
 
 
-def _visible_to(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> Q | None:
+def _visible_to(user: User, *, emergency: bool = True) -> Q | None:
     """The one predicate over cases that decides access, or None for "nothing at all".
 
     Every case ``user`` is on the team of, plus (for social services, unless ``emergency`` is
@@ -112,14 +112,14 @@ def _visible_to(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = Tru
     return visible
 
 
-def case_queryset_for_user(user: AbstractBaseUser | AnonymousUser, *, emergency: bool = True) -> QuerySet[Case]:
+def case_queryset_for_user(user: User, *, emergency: bool = True) -> QuerySet[Case]:
     """The cases ``user`` may see (``_visible_to``); every read of case data starts here or in
     ``case_access``, which applies the same predicate."""
     visible = _visible_to(user, emergency=emergency)
     return Case.objects.none() if visible is None else Case.objects.filter(visible)
 
 
-def case_access(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> CaseAccess:
+def case_access(*, user: User, case_id: UUID | str) -> CaseAccess:
     """The case with its key and youth, if ``user`` may open it, and what they may see of it now;
     ``Http404`` otherwise.
 
@@ -149,7 +149,7 @@ def case_accesses(*, profile: StaffProfile, cases: list[Case]) -> list[CaseAcces
 
 def record_shown(
     *,
-    reader: AbstractBaseUser | AnonymousUser,
+    reader: User,
     view: str,
     shown: list[tuple[CaseAccess, set[str]]],
     disclosed: list[tuple[CaseAccess, set[str]]] | None = None,
@@ -169,7 +169,7 @@ def record_shown(
         )
 
 
-def case_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def case_list_for_user(*, user: User) -> QuerySet[Case]:
     """The cases ``user`` may see, newest first, with only the columns a list page reads (what it
     shows, the data key to decrypt the youth with, and the youth's birth date for the consent
     policy): a page is 150 model instances, and every column is work (docs/performance.md)."""
@@ -210,7 +210,7 @@ def case_member_rows(*, case: Case) -> list[dict[str, str]]:
     ]
 
 
-def case_ids_by_personal_number(*, user: AbstractBaseUser | AnonymousUser, personal_number: str) -> list[UUID]:
+def case_ids_by_personal_number(*, user: User, personal_number: str) -> list[UUID]:
     """Ids of the cases about this person that ``user`` may see (social services only: 403 for
     everyone else; a malformed number is a ``ValidationError`` naming ``personal_number``).
 
@@ -230,7 +230,7 @@ def case_ids_by_personal_number(*, user: AbstractBaseUser | AnonymousUser, perso
     return [case.pk for case in candidates if case.youth.personal_number == normalized]
 
 
-def case_for_emergency_access(*, user: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> Case:
+def case_for_emergency_access(*, user: User, case_id: UUID | str) -> Case:
     """The case a social services user asks to open in an emergency; 404 for everyone else and
     for unknown ids. The only read of a case outside the team, and it is recorded by the caller."""
     profile = staff_profile(user)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from cases.errors import ConsentRequired
@@ -76,9 +76,7 @@ def case_shown(access: CaseAccess) -> dict[str, Any]:
     return body
 
 
-def case_detail(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, view: str = "case-detail"
-) -> dict[str, Any]:
+def case_detail(*, reader: User, case_id: UUID | str, view: str = "case-detail") -> dict[str, Any]:
     """The case, if ``reader`` may open it (404) and may see something of it (403
     ``consent_required``). Records what it shows: identity and the summary (``notes``)."""
     access = case_access(user=reader, case_id=case_id)
@@ -89,9 +87,7 @@ def case_detail(
     return body
 
 
-def case_page(
-    *, reader: AbstractBaseUser | AnonymousUser, filters: Mapping[str, Any], page: PageRequest
-) -> Page[dict[str, Any]]:
+def case_page(*, reader: User, filters: Mapping[str, Any], page: PageRequest) -> Page[dict[str, Any]]:
     """A page of the cases ``reader`` may see, newest first, narrowed by ``filters`` (``status``,
     ``track``, ``district``; a bad value is a ``ValidationError`` naming it). Each row shows the
     youth only under ``identity``; the rows whose youth was shown are recorded."""
@@ -108,7 +104,7 @@ def case_page(
     return Page(items=rows, count=count, number=number, num_pages=num_pages)
 
 
-def case_in_hand(*, reader: AbstractBaseUser, case: Case) -> CaseAccess:
+def case_in_hand(*, reader: User, case: Case) -> CaseAccess:
     """The access of ``reader`` to a case a service has just written (re-read through the
     predicate: a write never widens what is shown)."""
     return case_access(user=reader, case_id=case.pk)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.http import Http404
 
 from cases.models import Case
@@ -25,7 +25,7 @@ CONSENTS = "consents"
 DISCLOSURES = "disclosures"
 
 
-def consent_shown(consent: Any, *, status: str) -> dict[str, Any]:
+def consent_shown(consent: Consent, *, status: str) -> dict[str, Any]:
     withdrawal = getattr(consent, "withdrawal_cached", None)
     return {
         "id": consent.pk,
@@ -56,7 +56,7 @@ def consents_shown(*, case: Case, only: UUID | None = None) -> list[dict[str, An
     ]
 
 
-def consents_for_reader(*, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str) -> list[dict[str, Any]]:
+def consents_for_reader(*, reader: User, case_id: UUID | str) -> list[dict[str, Any]]:
     """The consent history of a case (social services on the team: 403 for other members).
     Records ``consents``."""
     access = case_access(user=reader, case_id=case_id)
@@ -66,7 +66,7 @@ def consents_for_reader(*, reader: AbstractBaseUser | AnonymousUser, case_id: UU
     return body
 
 
-def consent_for_user(*, user: AbstractBaseUser | AnonymousUser, consent_id: UUID | str) -> Consent:
+def consent_for_user(*, user: User, consent_id: UUID | str) -> Consent:
     """A consent on a case the user may open, for acting on it; 404 otherwise (existence is not
     revealed)."""
     try:
@@ -100,9 +100,7 @@ def disclosure_shown(row: Disclosure, *, case: Case, detail: bool = True) -> dic
     return body
 
 
-def disclosures_page(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, page: PageRequest
-) -> Page[dict[str, Any]]:
+def disclosures_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """The case's disclosure register (social services on the team). Records ``disclosures``."""
     access: CaseAccess = case_access(user=reader, case_id=case_id)
     require_social_services(reader)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -90,7 +90,7 @@ def visit_shown(access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
     }
 
 
-def _visits_for(access: CaseAccess, reader: AbstractBaseUser | AnonymousUser) -> QuerySet[HomeVisit]:
+def _visits_for(access: CaseAccess, reader: User) -> QuerySet[HomeVisit]:
     queryset = access.case.visits.select_related("created_by").prefetch_related("participants", VISIT_NOTES)
     if VISITS in access.categories:
         return queryset
@@ -100,9 +100,7 @@ def _visits_for(access: CaseAccess, reader: AbstractBaseUser | AnonymousUser) ->
     raise ConsentRequired
 
 
-def visits_page(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, page: PageRequest
-) -> Page[dict[str, Any]]:
+def visits_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """The home visits of a case that ``reader`` may see; records ``visits`` when any is shown."""
     access = case_access(user=reader, case_id=case_id)
     result = _page(_visits_for(access, reader), page, lambda visit: visit_shown(access, visit))
@@ -141,9 +139,7 @@ def meeting_shown(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def meetings_page(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, page: PageRequest
-) -> Page[dict[str, Any]]:
+def meetings_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """SSPF meetings with their action plans, under ``meetings`` (403 ``consent_required``)."""
     access = case_access(user=reader, case_id=case_id)
     if MEETINGS not in access.categories:
@@ -176,9 +172,7 @@ def _notes_for(access: CaseAccess) -> QuerySet[Note]:
     return queryset.filter(Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id))
 
 
-def notes_page(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, page: PageRequest
-) -> Page[dict[str, Any]]:
+def notes_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """The notes ``reader`` may see. Records each category shown; what another agency wrote is
     what the disclosure register records."""
     access = case_access(user=reader, case_id=case_id)
@@ -205,9 +199,7 @@ def police_link_shown(link: PoliceLink) -> dict[str, Any]:
     }
 
 
-def police_links_page(
-    *, reader: AbstractBaseUser | AnonymousUser, case_id: UUID | str, page: PageRequest
-) -> Page[dict[str, Any]]:
+def police_links_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """Police case references linked to the case: social services on the team always; the police
     only while consent shares something with them (a withdrawal hides the links from the police
     too); nobody else. Records ``police_links`` when any is shown."""

@@ -3,7 +3,7 @@ releasing one is a coordinator's act on their own team, and each is audited."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ MSG_NO_HOLD = _("The case has no legal hold in force.")
 
 
 @transaction.atomic
-def legal_hold_place(*, actor: AbstractBaseUser, case: Case, reason: str) -> LegalHold:
+def legal_hold_place(*, actor: User, case: Case, reason: str) -> LegalHold:
     """Keep the case from being purged (coordinators on the team). Audited."""
     require_coordinator_member(actor, case)
     hold = LegalHold(case=case, reason=reason, placed_by=actor)
@@ -29,7 +29,7 @@ def legal_hold_place(*, actor: AbstractBaseUser, case: Case, reason: str) -> Leg
 
 
 @transaction.atomic
-def legal_hold_release(*, actor: AbstractBaseUser, case: Case) -> LegalHold:
+def legal_hold_release(*, actor: User, case: Case) -> LegalHold:
     """Release the hold in force (coordinators on the team); none in force is a conflict. Audited."""
     require_coordinator_member(actor, case)
     hold = LegalHold.objects.select_for_update().filter(case=case, released_at__isnull=True).first()

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,9 +52,7 @@ def _sample(*, since: datetime, until: datetime, size: int) -> list[AuditEntry]:
 
 
 @transaction.atomic
-def review_start(
-    *, actor: AbstractBaseUser, period_start: datetime, period_end: datetime, sample_size: int
-) -> LogReview:
+def review_start(*, actor: User, period_start: datetime, period_end: datetime, sample_size: int) -> LogReview:
     """Draw the sample and the anomalies of the period into a new review (auditors only: the API checks)."""
     if period_end <= period_start or period_end > timezone.now():
         raise ValidationError({"period_end": [MSG_PERIOD]})
@@ -90,7 +88,7 @@ def review_start(
 
 
 @transaction.atomic
-def review_item_mark(*, actor: AbstractBaseUser, item: LogReviewItem, verdict: str, comment: str) -> LogReviewItem:
+def review_item_mark(*, actor: User, item: LogReviewItem, verdict: str, comment: str) -> LogReviewItem:
     review = LogReview.objects.select_for_update().get(pk=item.review_id)
     if review.signed_off_at is not None:
         raise Conflict(MSG_SIGNED, code="review_signed_off")
@@ -108,7 +106,7 @@ def review_item_mark(*, actor: AbstractBaseUser, item: LogReviewItem, verdict: s
 
 
 @transaction.atomic
-def review_sign_off(*, actor: AbstractBaseUser, review: LogReview, conclusion: str) -> LogReview:
+def review_sign_off(*, actor: User, review: LogReview, conclusion: str) -> LogReview:
     locked = LogReview.objects.select_for_update().get(pk=review.pk)
     if locked.signed_off_at is not None:
         raise Conflict(MSG_SIGNED, code="review_signed_off")

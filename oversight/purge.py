@@ -14,6 +14,7 @@ import getpass
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from auditlog.context import disable_auditlog
 from django.conf import settings
@@ -31,7 +32,7 @@ from consent.models import Consent
 
 @dataclass(frozen=True)
 class Expired:
-    case_id: object
+    case_id: UUID
     number: str
     closed_at: datetime
     rule: str
@@ -70,6 +71,8 @@ def expired_cases(*, now: datetime | None = None, batch_size: int = 500) -> Iter
         if not batch:
             return
         for case in batch:
+            if case.closed_at is None:  # never: the closed_at__lt filter leaves NULL out
+                continue
             born = personnummer.birth_date(case.youth.personal_number)
             if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:
                 continue  # research sample: kept (socialtjänstförordningen 7 kap. 2 §)

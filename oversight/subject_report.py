@@ -4,8 +4,10 @@ the guardians in one case, and every access to it recorded in the audit log."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from audit.models import AuditEntry, AuditEvent
@@ -21,7 +23,7 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def subject_report(*, case: Case, generated_by: Any) -> dict[str, Any]:
+def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
     """Build the report for ``case`` (whose key is loaded). Reads only this case's rows."""
     youth = case.youth
     statuses = consent_statuses(case=case)
@@ -67,8 +69,8 @@ def subject_report(*, case: Case, generated_by: Any) -> dict[str, Any]:
                 "document_reference": c.document_reference,
                 "status": statuses.get(c.pk),
                 "recorded_by": users.get(c.recorded_by_id),
-                "withdrawn_at": _iso(c.withdrawal_cached.withdrawn_at) if c.withdrawal_cached else None,  # type: ignore[attr-defined]
-                "withdrawal_reason": c.withdrawal_cached.reason if c.withdrawal_cached else None,  # type: ignore[attr-defined]
+                "withdrawn_at": _iso(c.withdrawal_cached.withdrawn_at) if c.withdrawal_cached else None,
+                "withdrawal_reason": c.withdrawal_cached.reason if c.withdrawal_cached else None,
             }
             for c in consents_of_case(case=case)
         ],
@@ -142,7 +144,7 @@ def subject_report(*, case: Case, generated_by: Any) -> dict[str, Any]:
     }
 
 
-def subject_report_for_reader(*, reader: Any, case_id: Any) -> dict[str, Any]:
+def subject_report_for_reader(*, reader: User, case_id: UUID | str) -> dict[str, Any]:
     """The registerutdrag of a case, for social services on its team (404 outsiders, 403 other
     members). Producing it is an ``export`` entry naming the case."""
     access = case_access(user=reader, case_id=case_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -85,7 +86,7 @@ class Case(models.Model):
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         """The (data key id, AES-GCM cipher) protecting this case's content; unwrapped once."""
-        cached = self.__dict__.get("_cipher")
+        cached: tuple[str, AESGCM] | None = self.__dict__.get("_cipher")
         if cached is not None:
             return cached
         pending = self.__dict__.get("_new_data_key")
@@ -166,7 +167,11 @@ class SystemKeyOwner:
         return self._cipher
 
 
-class CaseGrantManager(UserObjectPermissionManager.from_queryset(AuditedQuerySet)):  # type: ignore[misc]
+# Named first: the type checker follows from_queryset only when its result is assigned to a name.
+_GrantManagerBase = UserObjectPermissionManager.from_queryset(AuditedQuerySet)
+
+
+class CaseGrantManager(_GrantManagerBase):
     """guardian's manager (``assign_perm``, ``remove_perm``) over a queryset that refuses the bulk
     writes that would change team membership without an audit entry."""
 
@@ -176,7 +181,7 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
-    objects = CaseGrantManager()
+    objects: ClassVar[CaseGrantManager] = CaseGrantManager()
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["user", "permission", "content_object"], name="case_perm_user_idx")]

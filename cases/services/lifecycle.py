@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +58,7 @@ def _next_case_number(track: str, year: int) -> int:
 @transaction.atomic
 def case_open(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     track: str,
     youth: Mapping[str, Any],
     district: str,
@@ -116,9 +116,7 @@ def _lock_case(case: Case) -> Case:
 
 
 @transaction.atomic
-def case_update(
-    *, actor: AbstractBaseUser, case: Case, expected_version: int | None, changes: Mapping[str, Any]
-) -> Case:
+def case_update(*, actor: User, case: Case, expected_version: int | None, changes: Mapping[str, Any]) -> Case:
     """Change a case's district or summary (social services on the team), guarded by its version.
 
     No ``expected_version`` raises ``PreconditionRequired``; a stale one ``PreconditionFailed``;
@@ -143,7 +141,7 @@ def case_update(
 
 
 @transaction.atomic
-def case_close(*, actor: AbstractBaseUser, case: Case, reason: str) -> Case:
+def case_close(*, actor: User, case: Case, reason: str) -> Case:
     """Close a case (coordinator or owning social worker); closing twice is a conflict."""
     require_team_manager(actor, case)
     locked = _lock_case(case)

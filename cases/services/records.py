@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,7 +46,7 @@ def _clean_new(instance: Any, *, exclude: list[str]) -> None:
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _team_users(case: Case, usernames: Iterable[str], field: str) -> list[tuple[AbstractBaseUser, str]]:
+def _team_users(case: Case, usernames: Iterable[str], field: str) -> list[tuple[User, str]]:
     names = list(usernames)
     if len(set(names)) != len(names):
         raise ValidationError({field: [MSG_DUPLICATE]})
@@ -64,7 +64,7 @@ def _team_users(case: Case, usernames: Iterable[str], field: str) -> list[tuple[
 @transaction.atomic(savepoint=False)  # see note_add
 def visit_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     case: Case,
     occurred_at: datetime,
     participants: Iterable[str],
@@ -129,7 +129,7 @@ def visit_record(
     return visit
 
 
-def _visit_note_save(*, visit: HomeVisit, profile: StaffProfile, actor: AbstractBaseUser, text: str) -> VisitNote:
+def _visit_note_save(*, visit: HomeVisit, profile: StaffProfile, actor: User, text: str) -> VisitNote:
     note = VisitNote(visit=visit, case=visit.case, agency=profile.agency, author=actor, text=text)
     _clean_new(note, exclude=["visit", "case", "agency", "author"])
     note.save()
@@ -137,7 +137,7 @@ def _visit_note_save(*, visit: HomeVisit, profile: StaffProfile, actor: Abstract
 
 
 @transaction.atomic
-def visit_note_add(*, actor: AbstractBaseUser, visit: HomeVisit, text: str) -> VisitNote:
+def visit_note_add(*, actor: User, visit: HomeVisit, text: str) -> VisitNote:
     """Add the actor's agency's own notes to a visit: social services on the team, or a police
     officer who took part. Nobody else writes on a visit."""
     profile = staff_profile(actor)
@@ -151,7 +151,7 @@ def visit_note_add(*, actor: AbstractBaseUser, visit: HomeVisit, text: str) -> V
 @transaction.atomic
 def meeting_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     case: Case,
     held_at: datetime,
     notes: str = "",
@@ -183,7 +183,7 @@ def meeting_record(
 # validation, a database error) fails the request's whole transaction, as it should. A caller
 # that catches such an error and carries on in the same transaction would need a savepoint.
 @transaction.atomic(savepoint=False)
-def note_add(*, actor: AbstractBaseUser, case: Case, category: str, text: str) -> Note:
+def note_add(*, actor: User, case: Case, category: str, text: str) -> Note:
     """Add a note. Any team member may write; who may read it is the consent policy's answer."""
     profile = staff_profile(actor)
     if profile is None or profile.agency is None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +35,7 @@ MSG_NOT_MEMBER = _("This user is not on the team.")
 MSG_OWNER_STAYS = _("The owning social worker cannot be removed from the team.")
 
 
-def grant_membership(*, case: Case, user: AbstractBaseUser, role: str, added_by: AbstractBaseUser) -> CaseMember:
+def grant_membership(*, case: Case, user: User, role: str, added_by: User) -> CaseMember:
     member = CaseMember(case=case, user=user, role=role, added_by=added_by)
     member.full_clean(exclude=["case", "user", "added_by"])
     member.save()
@@ -58,7 +58,7 @@ def guardian_build(*, case: Case, data: Mapping[str, Any], prefix: str) -> Guard
 
 
 @transaction.atomic
-def case_member_add(*, actor: AbstractBaseUser, case: Case, username: str, role: str | None = None) -> CaseMember:
+def case_member_add(*, actor: User, case: Case, username: str, role: str | None = None) -> CaseMember:
     """Put a staff member on the team (coordinator or owning social worker) and grant access."""
     require_team_manager(actor, case)
     require_open(case)
@@ -69,6 +69,7 @@ def case_member_add(*, actor: AbstractBaseUser, case: Case, username: str, role:
     if profile.role not in TEAM_ROLES:
         raise ValidationError({"username": [MSG_NOT_TEAM_ROLE]})
     role = role or profile.role
+    # A team role always has an agency (constraint staff_team_role_has_agency).
     if role not in TEAM_ROLES or ROLE_AGENCY_KIND[role] != profile.agency.kind:  # type: ignore[union-attr]
         raise ValidationError({"role": [MSG_ROLE_MISMATCH]})
     if CaseMember.objects.filter(case=case, user=user).exists():
@@ -77,7 +78,7 @@ def case_member_add(*, actor: AbstractBaseUser, case: Case, username: str, role:
 
 
 @transaction.atomic
-def case_member_remove(*, actor: AbstractBaseUser, case: Case, username: str) -> None:
+def case_member_remove(*, actor: User, case: Case, username: str) -> None:
     """Take a member off the team and revoke the guardian grant in the same transaction."""
     require_team_manager(actor, case)
     member = CaseMember.objects.filter(case=case, user__username=username).select_related("user").first()
@@ -90,7 +91,7 @@ def case_member_remove(*, actor: AbstractBaseUser, case: Case, username: str) ->
 
 
 @transaction.atomic
-def guardian_add(*, actor: AbstractBaseUser, case: Case, data: Mapping[str, Any]) -> Guardian:
+def guardian_add(*, actor: User, case: Case, data: Mapping[str, Any]) -> Guardian:
     """Register a guardian on the case (social services on the team)."""
     require_social_services(actor)
     require_open(case)
@@ -108,7 +109,7 @@ def staff_create(
     agency: Agency | None,
     first_name: str = "",
     last_name: str = "",
-) -> AbstractBaseUser:
+) -> User:
     """Create a staff user with its profile and role group (management commands and admin)."""
     user_model = get_user_model()
     user = user_model.objects.create_user(

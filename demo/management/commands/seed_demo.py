@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -66,7 +67,7 @@ class Command(BaseCommand):
                 "seed_demo creates users with known passwords; it runs only with DEBUG=1 or --allow-demo."
             )
         with transaction.atomic():
-            agencies = {
+            agencies: dict[str, Agency] = {
                 kind: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in AGENCIES
             }
             users_out = [self._user(agencies, *spec) for spec in USERS]
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             "totp_secret": secret,
         }
 
-    def _demo_consent(self, actor: Any, case: Case) -> None:
+    def _demo_consent(self, actor: User, case: Case) -> None:
         """The first SSPF case gets its guardian's written consent: school and police may see
         identity and meetings for six months. The other cases have none (deny by default)."""
         now = timezone.now()
