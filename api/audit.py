@@ -100,7 +100,7 @@ class EntryOutput(serializers.Serializer):
     def to_representation(self, entry: AuditEntry) -> dict[str, Any]:
         """The declared fields, built directly: a search page is 100 to 500 entries, and DRF's
         generic field walk costs about 80 µs an entry (measured: docs/performance.md). The
-        output is the same as the generic one (tests/audit/test_log_review_api.py compares them)."""
+        output is the same as the generic one (tests/api/test_audit_log_search.py compares them)."""
         return {
             "id": entry.id,
             "timestamp": _DATETIME.to_representation(entry.timestamp),

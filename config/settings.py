@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    # The project's apps, lowest layer first (docs/architecture.md; tests/test_layers.py).
+    # The project's apps, lowest layer first (docs/architecture.md; tests/architecture/test_layers.py).
     "cases",
     "audit",
     "consent",

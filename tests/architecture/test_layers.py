@@ -1,4 +1,4 @@
-"""The apps depend one way (docs/decisions/0012-layers.md): a module imports only from the layers
+"""The apps depend one way (docs/decisions/0012-layers-and-content-selectors.md): a module imports only from the layers
 below its own. The graph is import-linter's (grimp), built from the code as it is; the contract
 is the one in pyproject.toml that ``lint-imports`` and pre-commit run."""
 
