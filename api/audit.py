@@ -14,7 +14,6 @@ from typing import Any
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
@@ -31,18 +30,16 @@ from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
 from cases.models import Role
-from cases.permissions import staff_profile
+from cases.permissions import require_role
 from oversight import anomalies
 from oversight import log_reviews as reviews
 
-MSG_AUDITORS_ONLY = _("Only auditors read the audit log.")
+MSG_AUDIT_LOG_AUDITORS = _("Only auditors read the audit log.")
 CSV_LIMIT = 100_000
 
 
 def _require_auditor(request: Request) -> None:
-    profile = staff_profile(user_of(request))
-    if profile is None or profile.role != Role.AUDITOR:
-        raise PermissionDenied(MSG_AUDITORS_ONLY)
+    require_role(user_of(request), {Role.AUDITOR}, MSG_AUDIT_LOG_AUDITORS)
 
 
 class EntryFilter(django_filters.FilterSet):

@@ -22,8 +22,8 @@ from consent.models import Giver, Method
 from content import consents as content_consents
 from content.access import case_access, case_for_emergency_access, case_queryset_for_user
 
-MSG_COORDINATORS_ONLY = _("Only SSPF coordinators may read this report.")
-MSG_AUDITORS_ONLY = _("Only auditors may read the whole register.")
+MSG_CONSENT_REPORT_COORDINATORS = _("Only SSPF coordinators may read this report.")
+MSG_REGISTER_AUDITORS = _("Only auditors may read the whole register.")
 
 
 class ConsentOutput(serializers.Serializer):
@@ -126,7 +126,7 @@ class ConsentReportApi(APIView):
         summary="Consents about to expire, and sharing stopped by an age change",
     )
     def get(self, request: Request) -> Response:
-        require_role(user_of(request), {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
+        require_role(user_of(request), {Role.COORDINATOR}, MSG_CONSENT_REPORT_COORDINATORS)
         try:
             days = max(1, min(int(request.query_params.get("days", 30)), 365))
         except ValueError:
@@ -196,7 +196,7 @@ class DisclosureRegisterApi(APIView):
         summary="The disclosure register (auditors)",
     )
     def get(self, request: Request) -> Response:
-        require_role(user_of(request), {Role.AUDITOR}, MSG_AUDITORS_ONLY)
+        require_role(user_of(request), {Role.AUDITOR}, MSG_REGISTER_AUDITORS)
         queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
         record(
             event=AuditEvent.ACCESS,

@@ -39,7 +39,7 @@ __all__ = [
 
 MSG_SOCIAL_SERVICES_ONLY = _("Only social services staff may do this.")
 MSG_TEAM_MANAGERS_ONLY = _("Only a coordinator or the case's owning social worker may do this.")
-MSG_COORDINATORS_ONLY = _("Only SSPF coordinators on the team may place or release a legal hold.")
+MSG_LEGAL_HOLD_COORDINATORS = _("Only SSPF coordinators on the team may place or release a legal hold.")
 MSG_CASE_CLOSED = _("The case is closed.")
 
 
@@ -83,9 +83,9 @@ def require_team_manager(actor: User, case: Case) -> StaffProfile:
 
 def require_coordinator_member(actor: User, case: Case) -> StaffProfile:
     """A coordinator on the case's team (legal holds)."""
-    profile = require_role(actor, {Role.COORDINATOR}, MSG_COORDINATORS_ONLY)
+    profile = require_role(actor, {Role.COORDINATOR}, MSG_LEGAL_HOLD_COORDINATORS)
     if not is_on_team(user=actor, case=case):
-        raise PermissionDenied(MSG_COORDINATORS_ONLY)
+        raise PermissionDenied(MSG_LEGAL_HOLD_COORDINATORS)
     return profile
 
 

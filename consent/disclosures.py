@@ -19,14 +19,13 @@ from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
 from cases.permissions import require_open, require_social_services
 from cases.querysets import bulk_writes_allowed
 from consent.models import Disclosure, DisclosureBasis
-from consent.policy import CATEGORIES, Sharing
+from consent.policy import CATEGORIES, MSG_UNKNOWN_CATEGORY, Sharing
 
 MSG_UNKNOWN_PROVISION = _("Unknown provision. Choose one of the configured provisions.")
 MSG_AGENCY_NOT_UNDER_PROVISION = _("This provision does not allow disclosure to this agency.")
 MSG_CONDITION_UNMET = _("Every condition of the provision must be met and confirmed.")
 MSG_TOO_OLD = _("This provision applies only to a person under {age}.")
 MSG_ASSESSMENT_REQUIRED = _("Write down the assessment behind the disclosure.")
-MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}.")
 
 
 @transaction.atomic

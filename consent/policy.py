@@ -26,6 +26,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases import personnummer
 from cases.models import SOCIAL_SERVICES_ROLES, Case, Guardian, StaffProfile
@@ -37,6 +38,7 @@ VISITS = "visits"
 NOTES = "notes"
 CATEGORIES: frozenset[str] = frozenset({IDENTITY, MEETINGS, VISITS, NOTES})
 NOTHING: frozenset[str] = frozenset()
+MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}. Choose among identity, meetings, visits and notes.")
 
 Giver = tuple[str, UUID | None]  # ("guardian", guardian id) or ("youth", None)
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,22 +19,25 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from audit.services import record
 from cases.errors import Conflict, ConsentRequired
-from cases.models import SOCIAL_SERVICES_ROLES, Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
-from cases.permissions import MSG_SOCIAL_SERVICES_ONLY, require_open, require_social_services, staff_profile
+from cases.models import Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
+from cases.permissions import (
+    require_open,
+    require_role,
+    require_social_services,
+)
 from consent.models import CONSENT_AGENCIES, Consent, ConsentWithdrawal, EmergencyAccess, Giver
-from consent.policy import CATEGORIES, agency_shares
+from consent.policy import CATEGORIES, MSG_UNKNOWN_CATEGORY, agency_shares
 
 MSG_UNTIL_PAST = _("The consent must be valid until a time in the future.")
 MSG_UNTIL_BEFORE_FROM = _("The end of the consent must come after its start.")
 MSG_TOO_LONG = _("A consent may be valid for at most {months} months.")
 MSG_UNKNOWN_AGENCY = _("Unknown agency: {value}. Choose among school, police and leisure.")
-MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}. Choose among identity, meetings, visits and notes.")
 MSG_EMPTY = _("Choose at least one.")
 MSG_GUARDIAN_REQUIRED = _("Name the guardian who gives the consent.")
 MSG_GUARDIAN_NOT_ON_CASE = _("This guardian is not registered on the case.")
 MSG_GUARDIAN_FOR_YOUTH = _("A consent given by the youth names no guardian.")
 MSG_ALREADY_WITHDRAWN = _("This consent has already been withdrawn.")
-MSG_ALREADY_MEMBER = _("You are on the team already; emergency access is for cases you are not on.")
+MSG_EMERGENCY_ON_TEAM = _("You are on the team already; emergency access is for cases you are not on.")
 MSG_EMERGENCY_RUNNING = _("Your emergency access to this case is still running.")
 MSG_POLICE_ONLY = _("Only police officers may link a police case.")
 
@@ -136,11 +139,9 @@ def consent_withdraw(*, actor: User, consent: Consent, reason: str) -> ConsentWi
 def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyAccess:
     """Open a case one is not on (social services only), for EMERGENCY_ACCESS_MINUTES, with a
     written reason. Recorded for log review; nobody else has emergency access."""
-    profile = staff_profile(actor)
-    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:
-        raise PermissionDenied(MSG_SOCIAL_SERVICES_ONLY)
+    profile = require_social_services(actor)
     if CaseMember.objects.filter(case=case, user=actor).exists():
-        raise Conflict(MSG_ALREADY_MEMBER, code="already_member")
+        raise Conflict(MSG_EMERGENCY_ON_TEAM, code="already_member")
     now = timezone.now()
     if EmergencyAccess.objects.filter(case=case, user=actor, expires_at__gt=now).exists():
         raise Conflict(MSG_EMERGENCY_RUNNING, code="emergency_access_running")
@@ -173,9 +174,7 @@ def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyA
 @transaction.atomic
 def police_link_add(*, actor: User, case: Case, reference: str) -> PoliceLink:
     """Link a police case reference (police on the team, only while consent shares with the police)."""
-    profile = staff_profile(actor)
-    if profile is None or profile.role != Role.POLICE:
-        raise PermissionDenied(MSG_POLICE_ONLY)
+    require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)
     require_open(case)
     if not agency_shares(case=case, agency="police"):
         raise ConsentRequired
