@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
-from cases.models import Case, Youth
+from cases.models import Youth
 from consent.policy import IDENTITY, NOTES
 from content.access import (
     CaseAccess,
@@ -102,9 +102,3 @@ def case_page(*, reader: User, filters: Mapping[str, Any], page: PageRequest) ->
         reader=reader, view="case-list", shown=[(access, {IDENTITY} & access.categories) for access in accesses]
     )
     return Page(items=rows, count=count, number=number, num_pages=num_pages)
-
-
-def case_in_hand(*, reader: User, case: Case) -> CaseAccess:
-    """The access of ``reader`` to a case a service has just written (re-read through the
-    predicate: a write never widens what is shown)."""
-    return case_access(user=reader, case_id=case.pk)

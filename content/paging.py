@@ -5,7 +5,7 @@ what one response showed. The rules are DRF's ``PageNumberPagination``'s (the AP
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.paginator import InvalidPage as DjangoInvalidPage
@@ -48,7 +48,6 @@ class Page(Generic[T]):
     count: int
     number: int
     num_pages: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_next(self) -> bool:
