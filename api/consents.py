@@ -20,7 +20,7 @@ from cases.permissions import require_role
 from consent import disclosures, reports, services
 from consent.models import Giver, Method
 from content import consents as content_consents
-from content.access import case_access, case_for_emergency_access, case_queryset_for_user
+from content.access import case_access, case_for_emergency_access, case_queryset_for_user, require_emergency_reader
 
 MSG_CONSENT_REPORT_COORDINATORS = _("Only SSPF coordinators may read this report.")
 MSG_REGISTER_AUDITORS = _("Only auditors may read the whole register.")
@@ -104,9 +104,12 @@ class EmergencyAccessApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="Open a case in an emergency")
     def post(self, request: Request, case_id: str) -> Response:
-        case = case_for_emergency_access(user=user_of(request), case_id=case_id)
+        require_emergency_reader(user_of(request))  # 404 for anyone but social services
+        # Then the body: a bad body is a 400 whatever the id, so it cannot tell an existing case
+        # from an unknown one.
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        case = case_for_emergency_access(user=user_of(request), case_id=case_id)
         access = services.emergency_access_open(actor=user_of(request), case=case, reason=data.validated_data["reason"])
         return Response(self.OutputSerializer(access).data, status=status.HTTP_201_CREATED)
 

@@ -107,7 +107,7 @@ def _cast_type(field: Any, connection: Any) -> str:
     return "text" if db_type.startswith(("varchar", "char", "text")) else db_type
 
 
-def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
+def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str, actor: Any = None) -> None:
     """One ``access`` entry per case shown, naming the categories shown, in one INSERT.
 
     A list page shows 50 cases, so this is the audit log's hottest path. The entry is built once
@@ -119,7 +119,7 @@ def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str) -> None:
 
     if not cases_shown:
         return
-    template = _entry(event=AuditEvent.ACCESS, model=Case, object_pk="", extra={"view": view})
+    template = _entry(event=AuditEvent.ACCESS, model=Case, object_pk="", extra={"view": view}, actor=actor)
     meta = AuditEntry._meta
     connection = connections[router.db_for_write(AuditEntry)]
     shared = [f for f in meta.concrete_fields if f is not meta.pk and f.name not in _PER_CASE]

@@ -48,6 +48,7 @@ __all__ = [
     "case_access",
     "case_accesses",
     "case_for_emergency_access",
+    "require_emergency_reader",
     "case_ids_by_personal_number",
     "case_list_for_user",
     "case_queryset_for_user",
@@ -159,7 +160,8 @@ def record_shown(
     consents relied on (``disclosed`` narrows what counts as another agency's information; by
     default everything shown). Written in the caller's transaction: if they cannot be written,
     nothing is shown."""
-    record_access(cases_shown={access.case: categories for access, categories in shown}, view=view)
+    # The reader is the entry's actor, whoever set up the request's audit context (or none did).
+    record_access(cases_shown={access.case: categories for access, categories in shown}, view=view, actor=reader)
     rows = shown if disclosed is None else disclosed
     if rows:
         disclosures_record_shown(
@@ -228,6 +230,14 @@ def case_ids_by_personal_number(*, user: User, personal_number: str) -> list[UUI
         return []
     candidates = Case.objects.filter(visible, youth__personal_number_index=index).select_related("key", "youth")
     return [case.pk for case in candidates if case.youth.personal_number == normalized]
+
+
+def require_emergency_reader(user: User) -> None:
+    """Emergency access is for social services only: ``Http404`` for everyone else, before
+    anything else of the request is looked at (an outsider learns nothing, not even from a 400)."""
+    profile = staff_profile(user)
+    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:
+        raise Http404
 
 
 def case_for_emergency_access(*, user: User, case_id: UUID | str) -> Case:
