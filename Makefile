@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test serve lint typecheck install env migrate seed messages clean bench bench-large bench-smoke bench-crypto
+.PHONY: run test serve lint typecheck mutate install env migrate seed messages clean bench bench-large bench-smoke bench-crypto
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: seed
 PYTEST_ARGS ?= -n 2
 test: env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Named mutations of the legal rules, one at a time, each against the tests that should notice
+# (docs/testing.md; about 9 minutes). MUTATE_ARGS="--only NAME" runs one, "--list" lists them.
+MUTATE_ARGS ?=
+mutate: env
+	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
 # Production-like: DEBUG off, gunicorn, no TLS redirect over loopback (for load tests).
 serve: migrate

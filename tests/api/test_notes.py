@@ -34,3 +34,22 @@ def test_a_note_needs_text_and_a_known_category(case: Any, alice: Any, client_fo
     assert response.status_code == 400
     assert set(response.json()) == {"category", "text"}
     assert not Note.objects.exists()
+
+
+def test_consent_shows_another_agencys_notes_only_in_the_shared_categories(
+    case: Any, alice: Any, sara: Any, client_for: Any
+) -> None:
+    from cases.models import Guardian
+    from tests.consent.helpers import give
+
+    client = client_for(alice)
+    client.post(case_url(case, "notes/"), {"category": "notes", "text": "Delas med skolan"})
+    client.post(case_url(case, "notes/"), {"category": "meetings", "text": "Från mötet, delas inte"})
+    client_for(sara).post(case_url(case, "notes/"), {"text": "Skolans iakttagelse"})
+    give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["school"], categories=["notes"])
+
+    response = client_for(sara).get(case_url(case, "notes/"))
+
+    assert response.status_code == 200
+    assert sorted(n["text"] for n in response.json()["results"]) == ["Delas med skolan", "Skolans iakttagelse"]
+    assert "delas inte" not in response.content.decode()

@@ -65,3 +65,22 @@ def test_emergency_access_to_an_unknown_case_is_404(olle: Any, client_for: Any) 
     url = "/api/v1/cases/7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11/emergency-access/"
 
     assert client_for(olle).post(url, {"reason": "Akut läge, behöver se ärendet"}).status_code == 404
+
+
+def test_a_team_member_who_becomes_an_auditor_sees_no_case(case: Any, alice: Any, client_for: Any) -> None:
+    """Auditors see no case content, even with a team grant left over from a former role (the
+    admin changes roles; the grant stays)."""
+    from cases.models import Role, StaffProfile
+
+    profile = StaffProfile.objects.get(user=alice)
+    profile.role = Role.AUDITOR
+    profile.save()
+    client = client_for(alice)
+
+    listed = client.get("/api/v1/cases/")
+    detail = client.get(f"/api/v1/cases/{case.pk}/")
+
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 0
+    assert detail.status_code == 404
+    assert YOUTH["family_name"] not in listed.content.decode() + detail.content.decode()

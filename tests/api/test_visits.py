@@ -205,3 +205,41 @@ def test_a_police_officer_records_a_visit_of_two_colleagues_without_consent(
     assert response.status_code == 201
     assert response.json()["participants"] == ["alice", "polis2"]
     assert client_for(petra).get(case_url(case, "visits/")).json()["count"] == 0  # not hers to read later
+
+
+def _second_police_officer(alice: Any, agencies: Any, case: Any) -> Any:
+    from cases import services
+    from cases.models import AgencyKind, Role
+
+    colleague = services.staff_create(
+        username="polis2", password="correct horse battery staple", role=Role.POLICE, agency=agencies[AgencyKind.POLICE]
+    )
+    services.case_member_add(actor=alice, case=case, username=colleague.username)
+    return colleague
+
+
+def test_a_visit_needs_a_social_services_participant(
+    case: Any, alice: Any, petra: Any, agencies: Any, client_for: Any
+) -> None:
+    """Two police officers are not a Linköpingsmodellen visit: social services must be there too."""
+    _second_police_officer(alice, agencies, case)
+
+    response = client_for(petra).post(case_url(case, "visits/"), visit(participants=["petra", "polis2"]))
+
+    assert response.status_code == 400
+    assert response.json() == {"participants": [str(MSG_VISIT_NEEDS_BOTH)]}
+    assert not HomeVisit.objects.exists()
+
+
+def test_a_police_officer_who_was_not_there_cannot_write_on_the_visit(
+    case: Any, alice: Any, agencies: Any, client_for: Any
+) -> None:
+    from cases.models import VisitNote
+
+    colleague = _second_police_officer(alice, agencies, case)
+    visit_id = client_for(alice).post(case_url(case, "visits/"), visit(notes="")).json()["id"]
+
+    response = client_for(colleague).post(case_url(case, f"visits/{visit_id}/notes/"), {"text": "Jag var inte där"})
+
+    assert response.status_code == 403
+    assert not VisitNote.objects.exists()

@@ -8,17 +8,22 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.models import Guardian, Track
 from consent.models import Consent
 from consent.services import (
+    MSG_GUARDIAN_FOR_YOUTH,
     MSG_GUARDIAN_NOT_ON_CASE,
+    MSG_GUARDIAN_REQUIRED,
     MSG_TOO_LONG,
     MSG_UNKNOWN_AGENCY,
     MSG_UNKNOWN_CATEGORY,
     MSG_UNTIL_BEFORE_FROM,
     MSG_UNTIL_PAST,
 )
-from tests.conftest import case_url
+from tests.conftest import YOUTH, case_url
 from tests.consent.helpers import guardian_of
+from tests.factories import personal_number_for_age
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +50,8 @@ def valid_body(case: Any, **overrides: Any) -> dict[str, Any]:
         ({"agencies": ["police", "church"]}, {"agencies": [MSG_UNKNOWN_AGENCY.format(value="church")]}),
         ({"categories": ["gossip"]}, {"categories": [MSG_UNKNOWN_CATEGORY.format(value="gossip")]}),
         ({"guardian": "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"}, {"guardian": [MSG_GUARDIAN_NOT_ON_CASE]}),
+        ({"guardian": None}, {"guardian": [MSG_GUARDIAN_REQUIRED]}),
+        ({"giver": "youth"}, {"guardian": [MSG_GUARDIAN_FOR_YOUTH]}),
     ],
 )
 def test_bad_consents_are_named_and_change_nothing(
@@ -85,4 +92,35 @@ def test_only_social_services_record_and_read_consents(
 
     assert client.post(case_url(case, "consents/"), valid_body(case)).status_code == 403
     assert client.get(case_url(case, "consents/")).status_code == 403
+    assert not Consent.objects.exists()
+
+
+def test_a_guardian_of_another_case_cannot_consent_on_this_one(case: Any, alice: Any, client_for: Any) -> None:
+    other = case_services.case_open(
+        actor=alice,
+        track=Track.SSPF,
+        youth={**YOUTH, "personal_number": personal_number_for_age(13, serial=612)},
+        guardians=[{"name": "Annan Förälder"}],
+        district="Centrum",
+    )
+    strangers_guardian = Guardian.objects.get(case=other)
+
+    response = client_for(alice).post(
+        case_url(case, "consents/"), valid_body(case, guardian=str(strangers_guardian.pk))
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"guardian": [str(MSG_GUARDIAN_NOT_ON_CASE)]}
+    assert not Consent.objects.exists()
+
+
+def test_no_consent_is_recorded_on_a_closed_case(case: Any, alice: Any, client_for: Any) -> None:
+    client = client_for(alice)
+    body = valid_body(case)
+    client.post(case_url(case, "close/"), {"reason": "Målet uppnått"})
+
+    response = client.post(case_url(case, "consents/"), body)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "case_closed"
     assert not Consent.objects.exists()

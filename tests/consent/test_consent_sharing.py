@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.querysets import bulk_writes_allowed
 from consent.models import Consent
+from consent.policy import categories_for_case
 from tests.conftest import YOUTH, case_url
 from tests.consent.helpers import give, guardian_of
 
@@ -63,3 +64,41 @@ def test_adding_an_agency_to_the_team_does_not_extend_consent(
     give(alice, case, guardian=guardian_of(case), agencies=["police"])
 
     assert client_for(sara).get(case_url(case)).status_code == 403
+
+
+def test_a_consent_shares_nothing_before_it_starts(case: Any, alice: Any, petra: Any, client_for: Any) -> None:
+    """A renewal recorded ahead of time (every category, from next week) leaves the police with
+    what the current consent shares, and is pending until it starts."""
+    current = give(alice, case, guardian=guardian_of(case), agencies=["police"], categories=["identity"])
+    now = timezone.now()
+    renewal = client_for(alice).post(
+        case_url(case, "consents/"),
+        {
+            "giver": "guardian",
+            "guardian": str(guardian_of(case).pk),
+            "agencies": ["police"],
+            "categories": ["identity", "meetings", "notes", "visits"],
+            "valid_from": (now + timedelta(days=7)).isoformat(),
+            "valid_until": (now + timedelta(days=180)).isoformat(),
+            "method": "written",
+        },
+    )
+
+    police = client_for(petra).get(case_url(case))
+    statuses = {c["id"]: c["status"] for c in client_for(alice).get(case_url(case, "consents/")).json()}
+
+    assert renewal.status_code == 201
+    assert renewal.json()["status"] == "pending"
+    assert police.json()["categories"] == ["identity"]
+    assert "summary" not in police.json()
+    assert statuses == {str(current.pk): "active", renewal.json()["id"]: "pending"}
+
+
+def test_a_consent_counts_up_to_but_not_including_its_end(case: Any, alice: Any, petra: Any) -> None:
+    consent = give(alice, case, guardian=guardian_of(case), agencies=["police"], categories=["identity"])
+    profile = petra.staff_profile
+
+    assert categories_for_case(profile=profile, case=case, at=consent.valid_until - timedelta(microseconds=1)) == {
+        "identity"
+    }
+    assert categories_for_case(profile=profile, case=case, at=consent.valid_until) == frozenset()

@@ -98,3 +98,45 @@ def test_the_emergency_hint_is_raised_and_only_ever_hides(case: Any, olle: Any, 
     with bulk_writes_allowed():
         StaffProfile.objects.filter(user=olle).update(emergency_until=timezone.now() - timedelta(seconds=1))
     assert client.get(case_url(case)).status_code == 404  # still running, but hidden: fails closed
+
+
+def test_a_bad_body_does_not_tell_an_existing_case_from_an_unknown_one(case: Any, olle: Any, client_for: Any) -> None:
+    client = client_for(olle)
+    existing = client.post(case_url(case, "emergency-access/"), {"reason": "kort"}, format="json")
+    unknown = client.post(
+        case_url("7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11", "emergency-access/"), {"reason": "kort"}, format="json"
+    )
+
+    assert (existing.status_code, existing.json()) == (unknown.status_code, unknown.json())
+    assert existing.status_code == 400
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_emergency_access_lasts_the_configured_minutes(case: Any, olle: Any, client_for: Any) -> None:
+    from datetime import datetime
+
+    opened = client_for(olle).post(case_url(case, "emergency-access/"), {"reason": "Akut placering i natt"})
+
+    body = opened.json()
+    started, expires = datetime.fromisoformat(body["started_at"]), datetime.fromisoformat(body["expires_at"])
+    assert expires - started == timedelta(minutes=60)  # EMERGENCY_ACCESS_MINUTES' default
+    assert EmergencyAccess.objects.get(user=olle).expires_at - timezone.now() <= timedelta(minutes=60)
+
+
+def test_an_emergency_access_ends_when_its_holder_leaves_social_services(
+    case: Any, olle: Any, agencies: Any, client_for: Any
+) -> None:
+    """Emergency access is for social services: moved to the police (in the admin), the holder
+    of a running one gets 404 like any outsider."""
+    from cases.models import AgencyKind, Role, StaffProfile
+
+    client = client_for(olle)
+    client.post(case_url(case, "emergency-access/"), {"reason": "Akut placering i natt"})
+    profile = StaffProfile.objects.get(user=olle)
+    profile.role, profile.agency = Role.POLICE, agencies[AgencyKind.POLICE]
+    profile.save()
+
+    response = client.get(case_url(case))
+
+    assert response.status_code == 404
+    assert YOUTH["family_name"] not in response.content.decode()

@@ -51,3 +51,16 @@ def test_only_the_police_link(case: Any, member: str, request: pytest.FixtureReq
     give(request.getfixturevalue("alice"), case, guardian=Guardian.objects.get(case=case))
 
     assert client_for(request.getfixturevalue(member)).post(case_url(case, "police-links/"), LINK).status_code == 403
+
+
+@pytest.mark.parametrize("member", ["sara", "leo"])
+def test_school_and_leisure_never_read_the_links(
+    case: Any, alice: Any, petra: Any, member: str, request: pytest.FixtureRequest, client_for: Any
+) -> None:
+    give(alice, case, guardian=Guardian.objects.get(case=case))  # every category, every agency
+    client_for(petra).post(case_url(case, "police-links/"), LINK)
+
+    response = client_for(request.getfixturevalue(member)).get(case_url(case, "police-links/"))
+
+    assert response.status_code == 403
+    assert LINK["reference"] not in response.content.decode()

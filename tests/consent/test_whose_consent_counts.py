@@ -67,3 +67,27 @@ def test_at_18_guardians_no_longer_count(alice: Any, petra: Any, settings: Any) 
     assert categories_for_case(profile=profile, case=adult_case) == frozenset()
     give(alice, adult_case)
     assert categories_for_case(profile=profile, case=adult_case) == frozenset(ALL)
+
+
+def test_from_18_the_youths_own_consent_is_enough_and_a_guardians_is_pending(
+    alice: Any, petra: Any, client_for: Any
+) -> None:
+    """Turned 18 forty days ago, a guardian still registered: the youth alone consents, the
+    guardian's consent shares nothing and says so."""
+    adult_case = case_services.case_open(
+        actor=alice,
+        track=Track.SSPF,
+        youth={**YOUTH, "personal_number": personal_number_for_age(18, serial=223)},
+        guardians=[{"name": "Förälder"}],
+        district="Centrum",
+    )
+    case_services.case_member_add(actor=alice, case=adult_case, username="petra")
+    own = give(alice, adult_case, agencies=["police"])
+    guardians = give(alice, adult_case, guardian=Guardian.objects.get(case=adult_case), agencies=["police"])
+
+    police = client_for(petra).get(case_url(adult_case))
+    statuses = {c["id"]: c["status"] for c in client_for(alice).get(case_url(adult_case, "consents/")).json()}
+
+    assert police.status_code == 200
+    assert police.json()["categories"] == sorted(ALL)
+    assert statuses == {str(own.pk): "active", str(guardians.pk): "pending"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -51,3 +52,60 @@ def test_unusual_volume_is_a_finding(alice: Any, audrey: Any, client_for: Any, s
     findings = client_for(audrey).get("/api/v1/audit/anomalies").json()["findings"]
 
     assert [(f["kind"], f["actor"]) for f in findings if f["kind"] == "unusual_volume"] == [("unusual_volume", "alice")]
+
+
+def findings_of(client: Any, kind: str) -> list[str]:
+    return [f["actor"] for f in client.get("/api/v1/audit/anomalies").json()["findings"] if f["kind"] == kind]
+
+
+def test_access_by_someone_not_on_the_team_is_a_finding(
+    case: Any, olle: Any, audrey: Any, client_for: Any, settings: Any
+) -> None:
+    """The API never shows a case outside the team but through emergency access; an access entry
+    that names someone else (a path that slipped past it, a database session) is a finding, and an
+    emergency access opened afterwards does not cover it."""
+    from audit.models import AuditEvent
+    from audit.services import record
+    from cases.models import Case
+
+    settings.AUDIT_OFFICE_HOURS = (0, 24)
+    settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
+    record(event=AuditEvent.ACCESS, model=Case, object_pk=str(case.pk), case=case, actor=olle, fields=["identity"])
+    client_for(olle).post(case_url(case, "emergency-access/"), {"reason": "Akut ärende i natt"})
+
+    assert findings_of(client_for(audrey), "outside_team") == ["olle"]
+
+
+def test_another_agencys_reads_after_a_withdrawal_are_findings(
+    case: Any, alice: Any, petra: Any, audrey: Any, client_for: Any, settings: Any
+) -> None:
+    """After a withdrawal on the case, what another agency still reads (here the police, the
+    visit they took part in) is for an auditor to look at; social services' reads are not, nor
+    anything read before it."""
+    from tests.consent.helpers import give, guardian_of
+
+    settings.AUDIT_OFFICE_HOURS = (0, 24)
+    settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
+    consent = give(alice, case, guardian=guardian_of(case), agencies=["police"])
+    client_for(alice).post(
+        case_url(case, "visits/"),
+        {
+            "occurred_at": "2026-03-02T18:30:00+01:00",
+            "participants": ["alice", "petra"],
+            "present": ["youth"],
+            "basis": "Oro",
+            "notes": "",
+            "outcome": "-",
+        },
+    )
+    police = client_for(petra)
+    assert police.get(case_url(case)).status_code == 200  # before: no finding
+    withdrawn = client_for(alice).post(f"/api/v1/consents/{consent.pk}/withdraw/", {"reason": "Återkallat"})
+
+    assert police.get(case_url(case, "visits/")).json()["count"] == 1
+    assert client_for(alice).get(case_url(case)).status_code == 200
+
+    findings = client_for(audrey).get("/api/v1/audit/anomalies").json()["findings"]
+    after = [f for f in findings if f["kind"] == "after_withdrawal"]
+    assert [f["actor"] for f in after] == ["petra"]
+    assert datetime.fromisoformat(after[0]["timestamp"]) >= datetime.fromisoformat(withdrawn.json()["withdrawn_at"])

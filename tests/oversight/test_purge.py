@@ -130,3 +130,24 @@ def test_a_hold_placed_after_the_list_was_made_still_saves_the_case(alice: Any, 
 
     assert case_purge(expired=expired) is False
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_youth_with_a_coordination_number_born_on_a_research_day_is_kept(alice: Any) -> None:
+    """A samordningsnummer carries the birth day plus 60: day 75 is the 15th, a research day;
+    day 63 is the 3rd, which is not."""
+    kept = closed_case(alice, years_ago=6, serial=601, born_day=75)
+    purged = closed_case(alice, years_ago=6, serial=602, born_day=63)
+
+    assert [e.number for e in expired_cases()] == [purged.number]
+    assert purge_expired() == 1
+    assert set(Case.objects.values_list("number", flat=True)) == {kept.number}
+
+
+def test_a_case_is_kept_until_its_retention_period_has_run_out(alice: Any, settings: Any) -> None:
+    assert settings.CASE_RETENTION_YEARS["sspf"] == 5
+    almost = closed_case(alice, years_ago=4.9, serial=701, born_day=3)
+    past = closed_case(alice, years_ago=5.1, serial=702, born_day=3)
+
+    assert purge_expired() == 1
+    assert set(Case.objects.values_list("number", flat=True)) == {almost.number}
+    assert past.number not in set(Case.objects.values_list("number", flat=True))

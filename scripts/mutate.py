@@ -1,0 +1,1067 @@
+"""Mutation testing of the legal rules: does removing or weakening a rule make a test fail?
+
+Each mutation below is named and written out by hand: a file, an exact snippet of its source, the
+replacement that removes or weakens one rule, and the tests that should notice. The script applies
+one mutation at a time to the working tree, runs those tests, records the mutation as killed (a
+test failed) or survived (every test passed), and puts the file back before the next one, whatever
+happens (an exception, Ctrl-C, SIGTERM). A survivor is a rule no test guards.
+
+Why not mutmut or cosmic-ray: they generate thousands of operator-level mutants across these
+modules, most of them in messages and plumbing, and run a test selection per mutant; on the two
+cores of our machines that is hours for this suite, where these named mutations take minutes
+and each one is a rule someone can read (docs/testing.md).
+
+    .venv/bin/python scripts/mutate.py                 # all of them (make mutate)
+    .venv/bin/python scripts/mutate.py --only NAME     # one (repeatable)
+    .venv/bin/python scripts/mutate.py --from NAME     # resume a run from NAME onwards
+    .venv/bin/python scripts/mutate.py --list          # names, files and rules
+    .venv/bin/python scripts/mutate.py --check         # every snippet found once, every mutant compiles
+
+It refuses to start when a target file has uncommitted changes (a mutation must never be mixed
+with, or restored over, someone's work), and checks afterwards that every target file is back as
+git has it. It edits files in place: do not edit the target modules, or run tests from the same
+checkout, while it runs (a git worktree of your branch is the safe place for a long run).
+
+Exit status: 0 when every mutation is killed and every listed equivalent mutant survives; 1 when a
+mutation survives (or an "equivalent" one is killed: the list is wrong); 2 when the script cannot
+run (a stale snippet, a dirty target file, the tests failing before any mutation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTEST = ["-m", "pytest", "-q", "-x", "-n0", "-p", "no:cacheprovider"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str
+    find: str  # exact source, found exactly once in ``file``
+    replace: str
+    tests: tuple[str, ...]  # test paths or node ids, the likeliest killer first (-x stops there)
+    rule: str  # the rule the mutation removes or weakens, in words
+    equivalent: str = ""  # why no test can tell this mutant apart; empty for a real mutant
+    also: tuple[tuple[str, str], ...] = ()  # further (find, replace) edits: a rule checked twice
+
+    @property
+    def edits(self) -> tuple[tuple[str, str], ...]:
+        return ((self.find, self.replace), *self.also)
+
+
+POLICY = "consent/policy.py"
+ACCESS = "content/access.py"
+CASE = "content/case.py"
+RECORDS = "content/records.py"
+SERVICES = "consent/services.py"
+VISIT_SERVICE = "cases/services/records.py"
+STATISTICS = "oversight/statistics.py"
+PURGE = "oversight/purge.py"
+ANOMALIES = "oversight/anomalies.py"
+
+WHOSE = "tests/consent/test_whose_consent_counts.py"
+SHARING = "tests/consent/test_consent_sharing.py"
+WITHDRAW = "tests/consent/test_consent_withdraw.py"
+RECORD = "tests/consent/test_consent_record.py"
+EMERGENCY = "tests/consent/test_emergency_access.py"
+POLICE_LINKS = "tests/consent/test_police_links.py"
+OUTSIDERS = "tests/api/test_outsiders_get_404_everywhere.py"
+SELECTOR = "tests/content/test_selector_permission.py"
+PROTECTED = "tests/content/test_protected_identity.py"
+LOOKUP = "tests/content/test_youth_lookup.py"
+CASE_LIST = "tests/api/test_case_list.py"
+VISITS = "tests/api/test_visits.py"
+MEETINGS = "tests/api/test_meetings.py"
+NOTES = "tests/api/test_notes.py"
+STATS = "tests/oversight/test_statistics.py"
+PURGE_TESTS = "tests/oversight/test_purge.py"
+ANOMALY_TESTS = "tests/oversight/test_anomalies.py"
+MATRIX_POLICE_NOTES = "tests/test_authorization_matrix.py::test_the_matrix[active:police:notes]"
+
+
+def mutation(
+    name: str,
+    file: str,
+    find: str,
+    replace: str,
+    *tests: str,
+    rule: str,
+    equivalent: str = "",
+    also: tuple[tuple[str, str], ...] = (),
+) -> Mutation:
+    return Mutation(name, file, find, replace, tests, rule, equivalent, also)
+
+
+MUTATIONS: tuple[Mutation, ...] = (
+    # --- consent/policy.py: whose consent counts, and what it shares --------------------------------
+    mutation(
+        "adult-age-rule-removed",
+        POLICY,
+        "    if age >= settings.CONSENT_ADULT_AGE:",
+        "    if False:",
+        WHOSE,
+        rule="from 18 the youth alone consents; guardians no longer count",
+    ),
+    mutation(
+        "adult-age-a-year-late",
+        POLICY,
+        "    if age >= settings.CONSENT_ADULT_AGE:",
+        "    if age > settings.CONSENT_ADULT_AGE:",
+        WHOSE,
+        rule="the adult rule applies from the 18th birthday itself",
+    ),
+    mutation(
+        "youth-age-rule-removed",
+        POLICY,
+        "    if age >= settings.CONSENT_YOUTH_AGE:",
+        "    if False:",
+        WHOSE,
+        rule="from 15 the youth must consent too",
+    ),
+    mutation(
+        "youth-age-raised-to-16",
+        POLICY,
+        "    if age >= settings.CONSENT_YOUTH_AGE:",
+        "    if age >= settings.CONSENT_YOUTH_AGE + 1:",
+        WHOSE,
+        rule="the youth's own consent is required from 15, not later",
+    ),
+    mutation(
+        "guardians-not-required",
+        POLICY,
+        'givers: set[Giver] = {("guardian", gid) for gid in guardian_ids}',
+        "givers: set[Giver] = set()",
+        SHARING,
+        rule="under 18 every registered guardian must consent",
+    ),
+    mutation(
+        "no-giver-shares-everything",
+        POLICY,
+        "    if not required:\n        return {}\n",
+        "",
+        WHOSE,
+        rule="a case with no required giver shares nothing",
+    ),
+    mutation(
+        "consent-for-another-agency-counts",
+        POLICY,
+        "if agency in consent.agencies and consent_is_active(consent, at):",
+        "if consent_is_active(consent, at):",
+        SHARING,
+        rule="a consent shares only with the agencies it names",
+    ),
+    mutation(
+        "inactive-consent-counts",
+        POLICY,
+        "if agency in consent.agencies and consent_is_active(consent, at):",
+        "if agency in consent.agencies:",
+        SHARING,
+        WITHDRAW,
+        rule="only an active consent (valid, not withdrawn) counts",
+    ),
+    mutation(
+        "one-giver-is-enough",
+        POLICY,
+        "if all(category in by_giver.get(giver, {}) for giver in required):",
+        "if any(category in by_giver.get(giver, {}) for giver in required):",
+        SHARING,
+        rule="every required giver must consent to a category (the intersection)",
+    ),
+    mutation(
+        "withdrawal-ignored",
+        POLICY,
+        "    if withdrawal is not None and withdrawal.withdrawn_at <= at:\n        return False",
+        "    if False:\n        return False",
+        WITHDRAW,
+        rule="a withdrawn consent counts for nothing",
+    ),
+    mutation(
+        "withdrawal-a-moment-late",
+        POLICY,
+        "    if withdrawal is not None and withdrawal.withdrawn_at <= at:\n        return False",
+        "    if withdrawal is not None and withdrawal.withdrawn_at < at:\n        return False",
+        WITHDRAW,
+        rule="a withdrawal counts from the moment it is recorded",
+    ),
+    mutation(
+        "expiry-ignored",
+        POLICY,
+        "    return consent.valid_from <= at < consent.valid_until",
+        "    return consent.valid_from <= at",
+        SHARING,
+        rule="a consent stops counting at valid_until",
+    ),
+    mutation(
+        "end-included",
+        POLICY,
+        "    return consent.valid_from <= at < consent.valid_until",
+        "    return consent.valid_from <= at <= consent.valid_until",
+        SHARING,
+        rule="valid up to, not including, valid_until",
+    ),
+    mutation(
+        "start-ignored",
+        POLICY,
+        "    return consent.valid_from <= at < consent.valid_until",
+        "    return at < consent.valid_until",
+        SHARING,
+        rule="a consent shares nothing before valid_from",
+    ),
+    mutation(
+        "social-services-need-consent",
+        POLICY,
+        "    if profile.role in SOCIAL_SERVICES_ROLES:\n        return {case.pk: dict.fromkeys(",
+        "    if False:\n        return {case.pk: dict.fromkeys(",
+        PROTECTED,
+        rule="social services on the team see every category without consent",
+    ),
+    mutation(
+        "every-member-sees-everything",
+        POLICY,
+        "    if profile.role in SOCIAL_SERVICES_ROLES:\n        return {case.pk: dict.fromkeys(",
+        "    if True:\n        return {case.pk: dict.fromkeys(",
+        SHARING,
+        rule="other agencies see only what consent shares",
+    ),
+    mutation(
+        "status-guardian-past-18-active",
+        POLICY,
+        "            (consent.giver, consent.guardian_id) not in required\n            or ",
+        "            ",
+        WHOSE,
+        rule="a consent whose giver does not count at the youth's age is pending",
+    ),
+    mutation(
+        "status-not-started-active",
+        POLICY,
+        "            or consent.valid_from > at\n",
+        "",
+        SHARING,
+        rule="a consent that has not started is pending",
+    ),
+    mutation(
+        "status-withdrawn-not-shown",
+        POLICY,
+        "        if withdrawal is not None and withdrawal.withdrawn_at <= at:\n"
+        '            statuses[consent.pk] = "withdrawn"',
+        '        if False:\n            statuses[consent.pk] = "withdrawn"',
+        WITHDRAW,
+        rule="a withdrawn consent says so",
+    ),
+    mutation(
+        "status-expired-not-shown",
+        POLICY,
+        "        elif consent.valid_until <= at:",
+        "        elif False:",
+        SHARING,
+        rule="an expired consent says so",
+    ),
+    # --- content/access.py: who may open a case at all ----------------------------------------------
+    mutation(
+        "auditors-keep-team-grants",
+        ACCESS,
+        "    if profile is None or profile.role in NO_CONTENT_ROLES:\n        return None",
+        "    if profile is None:\n        return None",
+        OUTSIDERS,
+        rule="auditors and administrators get no cases at all",
+    ),
+    mutation(
+        "superusers-bypass",
+        ACCESS,
+        "    profile = staff_profile(user)\n    if profile is None or profile.role in NO_CONTENT_ROLES:",
+        "    if user.is_superuser:\n        return Q()\n"
+        "    profile = staff_profile(user)\n    if profile is None or profile.role in NO_CONTENT_ROLES:",
+        OUTSIDERS,
+        rule="being a Django superuser widens nothing",
+    ),
+    mutation(
+        "any-permission-opens",
+        ACCESS,
+        'content_object=OuterRef("pk"), user_id=user.pk, permission_id=_view_case_permission_id()',
+        'content_object=OuterRef("pk"), user_id=user.pk',
+        SELECTOR,
+        rule="only the view_case grant is team membership",
+    ),
+    mutation(
+        "anyones-grant-opens",
+        ACCESS,
+        'content_object=OuterRef("pk"), user_id=user.pk, permission_id=_view_case_permission_id()',
+        'content_object=OuterRef("pk"), permission_id=_view_case_permission_id()',
+        OUTSIDERS,
+        rule="the team: only the caller's own grant opens a case",
+    ),
+    mutation(
+        "emergency-access-for-any-role",
+        ACCESS,
+        "if emergency and profile.role in SOCIAL_SERVICES_ROLES and (profile.emergency_until or now) > now:",
+        "if emergency and (profile.emergency_until or now) > now:",
+        EMERGENCY,
+        rule="emergency access is for social services only",
+    ),
+    mutation(
+        "emergency-access-in-lookup",
+        ACCESS,
+        "if emergency and profile.role in SOCIAL_SERVICES_ROLES and (profile.emergency_until or now) > now:",
+        "if profile.role in SOCIAL_SERVICES_ROLES and (profile.emergency_until or now) > now:",
+        PROTECTED,
+        LOOKUP,
+        rule="a protected youth is not found through emergency access",
+    ),
+    mutation(
+        "emergency-access-never-expires",
+        ACCESS,
+        "started_at__lte=now, expires_at__gt=now",
+        "started_at__lte=now",
+        EMERGENCY,
+        rule="emergency access ends after EMERGENCY_ACCESS_MINUTES",
+    ),
+    mutation(
+        "outsider-gets-403",
+        ACCESS,
+        "    if not found:\n        raise Http404",
+        "    if not found:\n"
+        "        from django.core.exceptions import PermissionDenied\n\n"
+        "        raise PermissionDenied",
+        OUTSIDERS,
+        rule="outsiders get 404, not 403, so that nobody learns a case exists",
+    ),
+    mutation(
+        "emergency-endpoint-answers-anyone",
+        ACCESS,
+        "    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:\n        raise Http404\n\n\n",
+        "    if profile is None:\n        raise Http404\n\n\n",
+        EMERGENCY,
+        rule="the emergency endpoint is 404 to everyone but social services",
+        # The role is checked twice (require_emergency_reader, then case_for_emergency_access):
+        # removing the rule means removing both.
+        also=(
+            (
+                "    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:\n        raise Http404  # 404",
+                "    if profile is None:\n        raise Http404  # 404",
+            ),
+        ),
+    ),
+    mutation(
+        "emergency-case-read-by-anyone",
+        ACCESS,
+        "    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:\n        raise Http404  # 404",
+        "    if profile is None:\n        raise Http404  # 404",
+        EMERGENCY,
+        rule="the emergency endpoint is 404 to everyone but social services",
+        equivalent=(
+            "case_for_emergency_access repeats require_emergency_reader's role check for any "
+            "future caller; its one caller, EmergencyAccessApi, has already run that check"
+        ),
+    ),
+    mutation(
+        "lookup-finds-any-case",
+        ACCESS,
+        "Case.objects.filter(visible, youth__personal_number_index=index)",
+        "Case.objects.filter(youth__personal_number_index=index)",
+        LOOKUP,
+        rule="lookup by personal number finds only the caller's own cases",
+    ),
+    # --- content/case.py: what of a case is shown --------------------------------------------------
+    mutation(
+        "protected-address-shown",
+        CASE,
+        "    if youth.protected_identity and not social_services:",
+        "    if False:",
+        PROTECTED,
+        rule="a protected youth's address never leaves social services",
+    ),
+    mutation(
+        "protected-address-hidden-from-social-services",
+        CASE,
+        "    if youth.protected_identity and not social_services:",
+        "    if youth.protected_identity:",
+        PROTECTED,
+        rule="social services on the team see the protected address",
+    ),
+    mutation(
+        "youth-without-identity",
+        CASE,
+        '    if IDENTITY in access.categories:\n        body["youth"]',
+        '    if True:\n        body["youth"]',
+        CASE_LIST,
+        rule="the youth is shown only under identity",
+    ),
+    mutation(
+        "guardians-without-identity",
+        CASE,
+        '    if IDENTITY in access.categories:\n        body["guardians"]',
+        '    if True:\n        body["guardians"]',
+        MATRIX_POLICE_NOTES,
+        rule="the guardians are shown only under identity",
+    ),
+    mutation(
+        "summary-without-notes",
+        CASE,
+        "    if NOTES in access.categories:",
+        "    if True:",
+        SHARING,
+        rule="the case summary is shown only under notes",
+    ),
+    mutation(
+        "detail-without-consent",
+        CASE,
+        "    if not access.categories:\n        raise ConsentRequired\n    body = case_shown(access)",
+        "    body = case_shown(access)",
+        SHARING,
+        rule="case detail needs at least one shared category (403 consent_required)",
+    ),
+    # --- content/records.py: visits, meetings, notes, police links -----------------------------------
+    mutation(
+        "every-agencys-visit-notes-shown",
+        RECORDS,
+        "    everything = access.social_services or VISITS in access.categories",
+        "    everything = True",
+        VISITS,
+        rule="another agency's notes on a visit only for social services or under visits",
+    ),
+    mutation(
+        "visit-notes-need-social-services",
+        RECORDS,
+        "    everything = access.social_services or VISITS in access.categories",
+        "    everything = access.social_services",
+        VISITS,
+        rule="consent to visits shows every agency's notes on them",
+    ),
+    mutation(
+        "own-visit-notes-hidden",
+        RECORDS,
+        "if everything or n.agency_id == access.profile.agency_id]",
+        "if everything]",
+        VISITS,
+        rule="a member always sees their own agency's notes on a visit",
+    ),
+    mutation(
+        "visits-without-consent",
+        RECORDS,
+        "    if VISITS in access.categories:\n        return queryset",
+        "    if True:\n        return queryset",
+        VISITS,
+        rule="home visits are shown only under visits",
+    ),
+    mutation(
+        "police-participant-sees-nothing",
+        RECORDS,
+        "        return queryset.filter(participants=reader)\n    raise ConsentRequired",
+        "        raise ConsentRequired\n    raise ConsentRequired",
+        VISITS,
+        rule="police participants see the visits they took part in, consent or not",
+    ),
+    mutation(
+        "police-see-every-visit",
+        RECORDS,
+        "        return queryset.filter(participants=reader)",
+        "        return queryset",
+        VISITS,
+        rule="without consent the police see only the visits they took part in",
+    ),
+    mutation(
+        "meetings-without-consent",
+        RECORDS,
+        "    if MEETINGS not in access.categories:\n        raise ConsentRequired\n",
+        "",
+        MEETINGS,
+        rule="meetings and action plans are shown only under meetings",
+    ),
+    mutation(
+        "every-note-shown",
+        RECORDS,
+        "    if access.profile.role in SOCIAL_SERVICES_ROLES:\n        return queryset\n    return queryset.filter(",
+        "    if True:\n        return queryset\n    return queryset.filter(",
+        NOTES,
+        rule="another agency sees notes only in shared categories (and its own)",
+    ),
+    mutation(
+        "own-notes-hidden",
+        RECORDS,
+        "Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id)",
+        "Q(category__in=access.categories)",
+        NOTES,
+        rule="a member always sees the notes their own agency wrote",
+    ),
+    mutation(
+        "shared-notes-hidden",
+        RECORDS,
+        "Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id)",
+        "Q(agency_id=access.profile.agency_id)",
+        NOTES,
+        rule="consent to a category shows other agencies' notes of it",
+    ),
+    mutation(
+        "police-links-without-consent",
+        RECORDS,
+        "        if not access.categories:\n            raise ConsentRequired",
+        "        if False:\n            raise ConsentRequired",
+        POLICE_LINKS,
+        rule="the police read the links only while consent shares something with them",
+    ),
+    mutation(
+        "police-links-for-everyone",
+        RECORDS,
+        "    elif not access.social_services:\n        raise PermissionDenied(MSG_POLICE_LINKS)",
+        "    elif False:\n        raise PermissionDenied(MSG_POLICE_LINKS)",
+        POLICE_LINKS,
+        rule="school and leisure never read police links",
+    ),
+    # --- consent/services.py: recording consent, withdrawals, emergency access, police links -------
+    mutation(
+        "guardian-of-another-case-consents",
+        SERVICES,
+        "Guardian.objects.filter(pk=guardian, case=case).first()",
+        "Guardian.objects.filter(pk=guardian).first()",
+        RECORD,
+        rule="a consenting guardian must be registered on the case",
+    ),
+    mutation(
+        "guardian-consent-names-nobody",
+        SERVICES,
+        '            errors["guardian"] = [MSG_GUARDIAN_REQUIRED]',
+        "            pass",
+        RECORD,
+        rule="a guardian's consent names the guardian",
+    ),
+    mutation(
+        "youths-consent-names-a-guardian",
+        SERVICES,
+        "    elif guardian is not None:\n",
+        "    elif False:\n",
+        RECORD,
+        rule="the youth's own consent names no guardian",
+    ),
+    mutation(
+        "consent-ending-in-the-past",
+        SERVICES,
+        "    if valid_until <= now:",
+        "    if False:",
+        RECORD,
+        rule="a consent must be valid until a time in the future",
+    ),
+    mutation(
+        "consent-longer-than-maximum",
+        SERVICES,
+        "    elif valid_until > _months_after(valid_from, settings.CONSENT_MAX_MONTHS):",
+        "    elif False:",
+        RECORD,
+        rule="a consent lasts at most CONSENT_MAX_MONTHS",
+    ),
+    mutation(
+        "unknown-agency-accepted",
+        SERVICES,
+        '        ("agencies", agencies, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY),\n',
+        "",
+        RECORD,
+        rule="a consent names only known agencies",
+    ),
+    mutation(
+        "anyone-records-consent",
+        SERVICES,
+        "    require_social_services(actor)\n    require_open(case)\n    errors",
+        "    require_open(case)\n    errors",
+        RECORD,
+        rule="only social services record consents",
+    ),
+    mutation(
+        "consent-on-a-closed-case",
+        SERVICES,
+        "    require_social_services(actor)\n    require_open(case)\n    errors",
+        "    require_social_services(actor)\n    errors",
+        RECORD,
+        rule="a closed case takes no new consent",
+    ),
+    mutation(
+        "anyone-withdraws",
+        SERVICES,
+        "    require_social_services(actor)\n    locked = Consent",
+        "    locked = Consent",
+        WITHDRAW,
+        rule="only social services record a withdrawal",
+    ),
+    mutation(
+        "withdrawn-twice",
+        SERVICES,
+        "    if ConsentWithdrawal.objects.filter(consent=locked).exists():",
+        "    if False:",
+        WITHDRAW,
+        rule="a consent is withdrawn once (409 already_withdrawn)",
+    ),
+    mutation(
+        "emergency-access-for-a-member",
+        SERVICES,
+        "    if CaseMember.objects.filter(case=case, user=actor).exists():",
+        "    if False:",
+        EMERGENCY,
+        rule="a team member needs no emergency access (409 already_member)",
+    ),
+    mutation(
+        "emergency-access-opened-twice",
+        SERVICES,
+        "    if EmergencyAccess.objects.filter(case=case, user=actor, expires_at__gt=now).exists():",
+        "    if False:",
+        EMERGENCY,
+        rule="a running emergency access is not opened again",
+    ),
+    mutation(
+        "emergency-access-lasts-hours",
+        SERVICES,
+        "timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES)",
+        "timedelta(hours=settings.EMERGENCY_ACCESS_MINUTES)",
+        EMERGENCY,
+        rule="emergency access lasts EMERGENCY_ACCESS_MINUTES",
+    ),
+    mutation(
+        "police-link-without-consent",
+        SERVICES,
+        '    if not agency_shares(case=case, agency="police"):',
+        "    if False:",
+        POLICE_LINKS,
+        rule="the police link a case only while consent shares something with them",
+    ),
+    mutation(
+        "anyone-links",
+        SERVICES,
+        "    require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)\n",
+        "",
+        POLICE_LINKS,
+        rule="only the police link a police case",
+    ),
+    # --- cases/services/records.py: what makes a joint home visit ----------------------------------
+    mutation(
+        "visit-without-social-services",
+        VISIT_SERVICE,
+        "if users and (Role.POLICE not in roles or not roles & SOCIAL_SERVICES_ROLES):",
+        "if users and Role.POLICE not in roles:",
+        VISITS,
+        rule="a joint visit has at least one social services participant",
+    ),
+    mutation(
+        "visit-without-police",
+        VISIT_SERVICE,
+        "if users and (Role.POLICE not in roles or not roles & SOCIAL_SERVICES_ROLES):",
+        "if users and not roles & SOCIAL_SERVICES_ROLES:",
+        VISITS,
+        rule="a joint visit has at least one police participant",
+    ),
+    mutation(
+        "visit-participants-off-the-team",
+        VISIT_SERVICE,
+        "    if len(members) != len(names):",
+        "    if False:",
+        VISITS,
+        rule="every participant is on the case team",
+    ),
+    mutation(
+        "anyone-records-visits",
+        VISIT_SERVICE,
+        "if profile is None or (profile.role not in SOCIAL_SERVICES_ROLES and profile.role != Role.POLICE):",
+        "if profile is None:",
+        VISITS,
+        rule="only social services and the police record home visits",
+    ),
+    mutation(
+        "absent-police-write-on-a-visit",
+        VISIT_SERVICE,
+        "(profile.role == Role.POLICE and participant)",
+        "profile.role == Role.POLICE",
+        VISITS,
+        rule="only police who took part write on a visit",
+    ),
+    # --- oversight/statistics.py: small counts ------------------------------------------------------
+    mutation(
+        "single-counts-unsuppressed",
+        STATISTICS,
+        "    return SUPPRESSED if 0 < value < SMALL else value",
+        "    return value",
+        STATS,
+        rule="a single count below 5 is shown as <5",
+    ),
+    mutation(
+        "single-count-of-five-suppressed",
+        STATISTICS,
+        "    return SUPPRESSED if 0 < value < SMALL else value",
+        "    return SUPPRESSED if 0 < value <= SMALL else value",
+        STATS,
+        rule="counts of 5 and more are shown",
+    ),
+    mutation(
+        "threshold-lowered-to-4",
+        STATISTICS,
+        "SMALL = 5\n",
+        "SMALL = 4\n",
+        STATS,
+        rule="the suppression threshold is 5",
+    ),
+    mutation(
+        "small-cells-shown",
+        STATISTICS,
+        "    hidden = {key for key, value in full.items() if 0 < value < SMALL}",
+        "    hidden: set[tuple[str, str]] = set()",
+        STATS,
+        rule="every table cell below 5 is suppressed",
+    ),
+    mutation(
+        "lone-small-cell-without-partner",
+        STATISTICS,
+        "            if sum(1 for key in group if key in hidden) == 1:",
+        "            if False:",
+        STATS,
+        rule="a row or column never holds exactly one suppressed figure",
+    ),
+    mutation(
+        "no-rank-check",
+        STATISTICS,
+        "        determined = next((key for key in sorted(hidden) if is_determined(key, hidden, rows, cols)), None)",
+        "        determined = None",
+        STATS,
+        rule="no suppressed figure follows from sums over several rows and columns",
+    ),
+    mutation(
+        "median-over-few-cases",
+        STATISTICS,
+        "        if len(waits) >= SMALL",
+        "        if waits",
+        STATS,
+        rule="a median over fewer than 5 cases is suppressed",
+    ),
+    # --- oversight/purge.py: retention ---------------------------------------------------------------
+    mutation(
+        "research-sample-purged",
+        PURGE,
+        "            if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:\n                continue",
+        "            if False:\n                continue",
+        PURGE_TESTS,
+        rule="people born on the 5th, 15th or 25th are kept for research",
+    ),
+    mutation(
+        "research-day-read-from-the-digits",
+        PURGE,
+        "            if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:",
+        "            if int(case.youth.personal_number[6:8]) in settings.RETENTION_KEEP_BIRTH_DAYS:",
+        PURGE_TESTS,
+        rule="a samordningsnummer's research day is its day minus 60",
+    ),
+    mutation(
+        "retention-a-year-short",
+        PURGE,
+        "closed_at__lt=_cut_off(years, now)",
+        "closed_at__lt=_cut_off(years - 1, now)",
+        PURGE_TESTS,
+        rule="a case is kept for CASE_RETENTION_YEARS after closure",
+    ),
+    mutation(
+        "held-case-listed",
+        PURGE,
+        "        .exclude(Exists(held))\n",
+        "",
+        PURGE_TESTS,
+        rule="a case under legal hold is not purged",
+    ),
+    mutation(
+        "hold-not-checked-under-lock",
+        PURGE,
+        " or LegalHold.objects.filter(case=case, released_at__isnull=True).exists():",
+        ":",
+        PURGE_TESTS,
+        rule="a hold placed after the list was made still saves the case",
+    ),
+    mutation(
+        "open-cases-listed",
+        PURGE,
+        "Case.objects.filter(status=CaseStatus.CLOSED)",
+        "Case.objects.filter()",
+        PURGE_TESTS,
+        rule="open cases are never purged",
+        equivalent=(
+            "the next filter, closed_at__lt, leaves out every case without closed_at, and the "
+            "constraint case_closed_at_matches_status gives a closed_at to closed cases only; "
+            "the status filter states the rule, the database already enforces it"
+        ),
+    ),
+    # --- oversight/anomalies.py: findings for log review ---------------------------------------------
+    mutation(
+        "outside-team-not-reported",
+        ANOMALIES,
+        '                findings.append(_finding("outside_team", entry))',
+        "                pass",
+        ANOMALY_TESTS,
+        rule="an access by someone not on the team is a finding",
+    ),
+    mutation(
+        "emergency-access-covers-any-time",
+        ANOMALIES,
+        "if any(start <= entry.timestamp < end for start, end in emergencies.get(key, [])):",
+        "if emergencies.get(key):",
+        ANOMALY_TESTS,
+        rule="an emergency access covers only accesses while it runs",
+    ),
+    mutation(
+        "after-withdrawal-not-reported",
+        ANOMALIES,
+        '            findings.append(_finding("after_withdrawal", entry))',
+        "            pass",
+        ANOMALY_TESTS,
+        rule="another agency's access after a withdrawal is a finding",
+    ),
+    mutation(
+        "social-services-after-withdrawal-reported",
+        ANOMALIES,
+        "        if roles.get(entry.actor_id) not in SOCIAL_SERVICES_ROLES and any(",
+        "        if any(",
+        ANOMALY_TESTS,
+        rule="social services' own reads after a withdrawal are not findings",
+    ),
+    mutation(
+        "reads-before-withdrawal-reported",
+        ANOMALIES,
+        "at <= entry.timestamp for at in withdrawn",
+        "at >= entry.timestamp for at in withdrawn",
+        ANOMALY_TESTS,
+        rule="only accesses after the withdrawal are findings",
+    ),
+)
+
+
+# --- running them ------------------------------------------------------------------------------------
+
+
+class Interrupted(Exception):
+    """SIGTERM or SIGHUP: unwind through every ``finally`` so the file is restored."""
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def git_dirty(files: Sequence[str]) -> list[str]:
+    out = subprocess.run(  # noqa: S603 - fixed arguments
+        ["git", "status", "--porcelain", "--", *files],  # noqa: S607 - git from PATH
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [line for line in out.splitlines() if line.strip()]
+
+
+def mutated_source(m: Mutation, source: str) -> str:
+    """The file's source with ``m`` applied; ``ValueError`` unless each snippet is there exactly
+    once and the result compiles (a mutant that does not even import would be killed for nothing)."""
+    result = source
+    for find, replace in m.edits:
+        count = result.count(find)
+        if count != 1:
+            raise ValueError(f"{m.name}: a snippet occurs {count} times in {m.file}, not once (stale mutation?)")
+        result = result.replace(find, replace)
+    try:
+        compile(result, m.file, "exec")
+    except SyntaxError as exc:
+        raise ValueError(f"{m.name}: the mutated {m.file} does not compile: {exc}") from None
+    return result
+
+
+@contextmanager
+def applied(m: Mutation) -> Iterator[None]:
+    """``m`` applied to its file for the duration; the original bytes and modification time are put
+    back whatever happens (so no stale bytecode survives, and git sees the file unchanged)."""
+    path = ROOT / m.file
+    original = path.read_bytes()
+    stat = path.stat()
+    mutated = mutated_source(m, original.decode()).encode()
+    try:
+        path.write_bytes(mutated)
+        yield
+    finally:
+        # No second Ctrl-C or SIGTERM halfway through putting the file back.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+        try:
+            path.write_bytes(original)
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if path.read_bytes() != original:  # a full disk, say
+            raise SystemExit(f"could not restore {m.file}: run `git checkout -- {m.file}`")
+
+
+def run_tests(paths: Sequence[str], timeout: float) -> tuple[str, float]:
+    """Run ``paths`` in one pytest process: ``passed``, ``failed`` (a test failed, or the mutant
+    broke collection), ``timeout`` or ``error`` (pytest could not run the given paths)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.monotonic()
+    process = subprocess.Popen(  # noqa: S603 - our interpreter and fixed arguments
+        [sys.executable, *PYTEST, *paths],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    elapsed = time.monotonic() - started
+    # pytest: 0 all passed, 1 some failed, 2 interrupted (collection errors), 3 internal error,
+    # 4 usage error (a path that does not exist), 5 nothing collected.
+    if code == 0:
+        return "passed", elapsed
+    if code in (1, 2):
+        return "failed", elapsed
+    return "error", elapsed
+
+
+@dataclass(frozen=True)
+class Result:
+    mutation: Mutation
+    outcome: str  # killed | survived | error
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        wanted = "survived" if self.mutation.equivalent else "killed"
+        return self.outcome == wanted
+
+
+def select(names: Sequence[str], start: str | None) -> list[Mutation]:
+    known = {m.name for m in MUTATIONS}
+    unknown = [n for n in [*names, *([start] if start else [])] if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown mutation: {', '.join(unknown)} (see --list)")
+    chosen = [m for m in MUTATIONS if not names or m.name in names]
+    if start is not None:
+        chosen = chosen[[m.name for m in chosen].index(start) :]
+    return chosen
+
+
+def check(mutations: Sequence[Mutation]) -> None:
+    """Every snippet found once in the pristine file, every mutant compiles, every test path exists."""
+    problems = []
+    for m in mutations:
+        try:
+            mutated_source(m, (ROOT / m.file).read_text())
+        except ValueError as exc:
+            problems.append(str(exc))
+        for test in m.tests:
+            if not (ROOT / test.split("::")[0]).exists():
+                problems.append(f"{m.name}: no test file {test}")
+    names = [m.name for m in MUTATIONS]
+    problems += [f"duplicate name {n}" for n in sorted({n for n in names if names.count(n) > 1})]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        raise SystemExit(2)
+
+
+def print_table(results: Sequence[Result], markdown: bool) -> None:
+    if markdown:
+        print("| mutation | file | rule it removes or weakens | result |")
+        print("| --- | --- | --- | --- |")
+        for r in results:
+            note = " (equivalent)" if r.mutation.equivalent else ""
+            print(f"| `{r.mutation.name}` | `{r.mutation.file}` | {r.mutation.rule} | {r.outcome}{note} |")
+        return
+    width = max(len(r.mutation.name) for r in results)
+    for r in results:
+        flag = "" if r.ok else "   <-- " + ("listed as equivalent" if r.mutation.equivalent else "NOT KILLED")
+        note = " (equivalent)" if r.mutation.equivalent else ""
+        print(f"  {r.mutation.name:<{width}}  {r.outcome + note:<22} {r.seconds:6.1f} s  {r.mutation.file}{flag}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only NAME (repeatable)")
+    parser.add_argument("--from", dest="start", metavar="NAME", help="start at NAME (resume an interrupted run)")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--check", action="store_true", help="check that every mutation applies, and exit")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the run of the tests without mutations")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per test run (a hang counts as killed)")
+    parser.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
+    args = parser.parse_args(argv)
+
+    chosen = select(args.only, args.start)
+    if args.list:
+        for m in chosen:
+            print(f"{m.name:<46} {m.file:<28} {m.rule}{'  [equivalent]' if m.equivalent else ''}")
+        return 0
+    files = sorted({m.file for m in chosen})
+    dirty = git_dirty(files)
+    if dirty:
+        print(
+            "refusing to mutate files with uncommitted changes (commit or stash them; a file left mutated "
+            "by a killed run is restored with `git checkout -- FILE`):\n  " + "\n  ".join(dirty),
+            file=sys.stderr,
+        )
+        return 2
+    check(chosen)
+    if args.check:
+        print(f"{len(chosen)} mutations apply cleanly")
+        return 0
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGHUP, _on_signal)
+    started = time.monotonic()
+    if not args.no_baseline:
+        paths = list(dict.fromkeys(test for m in chosen for test in m.tests))
+        outcome, seconds = run_tests(paths, args.timeout * 3)
+        print(f"baseline: {len(paths)} test paths {outcome} without mutations ({seconds:.0f} s)", flush=True)
+        if outcome != "passed":
+            print("the tests must pass before anything is mutated", file=sys.stderr)
+            return 2
+
+    results: list[Result] = []
+    current = chosen[0].name if chosen else ""
+    try:
+        for index, m in enumerate(chosen, 1):
+            current = m.name
+            with applied(m):
+                outcome, seconds = run_tests(m.tests, args.timeout)
+            verdict = {"passed": "survived", "failed": "killed", "timeout": "killed"}.get(outcome, "error")
+            result = Result(m, verdict, seconds)
+            results.append(result)
+            note = " (timeout)" if outcome == "timeout" else ""
+            equivalent = " (listed as equivalent)" if m.equivalent else ""
+            print(f"[{index}/{len(chosen)}] {m.name}: {verdict}{note}{equivalent} ({seconds:.1f} s)", flush=True)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        why = str(exc) or "Ctrl-C"
+        print(f"\ninterrupted ({why}); every file restored. Resume with --from {current}", file=sys.stderr)
+        return 130
+    finally:
+        left = git_dirty(files)
+        if left:
+            print("A TARGET FILE DIFFERS FROM GIT AFTER THE RUN:\n  " + "\n  ".join(left), file=sys.stderr)
+
+    real = [r for r in results if not r.mutation.equivalent]
+    killed = sum(1 for r in real if r.outcome == "killed")
+    print(f"\n{len(results)} mutations in {time.monotonic() - started:.0f} s")
+    print_table(results, args.markdown)
+    print(f"\nkilled {killed} of {len(real)} mutations ({100 * killed / max(len(real), 1):.0f}%)", end="")
+    print(f"; {len(results) - len(real)} listed as equivalent")
+    bad = [r for r in results if not r.ok]
+    for r in bad:
+        if r.mutation.equivalent:
+            print(f"{r.mutation.name}: listed as equivalent but {r.outcome}: update the list", file=sys.stderr)
+        else:
+            print(f"{r.mutation.name}: {r.outcome}: no test guards '{r.mutation.rule}'", file=sys.stderr)
+    if any(r.outcome == "error" for r in results):
+        return 2
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
