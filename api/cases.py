@@ -4,7 +4,7 @@ the content selectors (``content``) decide what is shown and record it."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from api.common import jsonable, paged, user_of
 from cases import services
-from cases.models import CaseStatus, Track
+from cases.models import CaseStatus, Custody, Track
 from cases.permissions import require_social_services
 from content import case as case_content
 from content.access import case_access, case_ids_by_personal_number
@@ -30,13 +30,33 @@ class YouthOutput(serializers.Serializer):
 class GuardianOutput(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
+    custodian = serializers.BooleanField(help_text="A custodian (vårdnadshavare): only custodians consent.")
 
 
 class MemberOutput(serializers.Serializer):
     username = serializers.CharField()
     agency = serializers.CharField()
     agency_name = serializers.CharField()
+    agency_id = serializers.UUIDField()
     role = serializers.CharField()
+
+
+class GiverOutput(serializers.Serializer):
+    giver = serializers.ChoiceField(choices=["guardian", "youth"])
+    guardian = serializers.UUIDField(allow_null=True)
+
+
+# ``required`` is also an attribute of every DRF field, so the serializer is declared by name.
+def consent_givers_output() -> serializers.Serializer:
+    return inline_serializer(
+        name="ConsentGiversOutput",
+        fields={
+            "required": GiverOutput(many=True, help_text="Whose consent sharing needs now."),
+            "blocked": serializers.CharField(allow_null=True, help_text="Why nothing can be shared, or null."),
+        },
+        required=False,
+        help_text="Social services only: whose consent sharing needs now.",
+    )
 
 
 class CaseListOutput(serializers.Serializer):
@@ -57,9 +77,12 @@ class CaseDetailOutput(CaseListOutput):
     """The case; ``youth`` and ``guardians`` only under ``identity``, ``summary`` under ``notes``."""
 
     guardians = GuardianOutput(many=True, required=False)
+    custody = serializers.ChoiceField(choices=Custody.choices, required=False)
+    custody_unconfirmed = serializers.BooleanField(required=False)
     summary = serializers.CharField(required=False)
     members = MemberOutput(many=True)
     categories = serializers.ListField(child=serializers.CharField())
+    consent_givers = consent_givers_output()
 
 
 def case_response(body: dict[str, object], *, status_code: int = 200) -> Response:
@@ -82,6 +105,7 @@ class GuardianInput(serializers.Serializer):
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True)
     protected_identity = serializers.BooleanField(required=False, default=False)
+    custodian = serializers.BooleanField(required=False, default=True)
 
 
 class CaseListApi(APIView):
@@ -95,6 +119,7 @@ class CaseListApi(APIView):
         guardians = GuardianInput(many=True, required=False, max_length=10)  # type: ignore[call-arg]
         district = serializers.CharField(max_length=100)
         summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        custody = serializers.ChoiceField(choices=Custody.choices, required=False, default=Custody.UNKNOWN)
 
     @extend_schema(
         parameters=[
@@ -133,12 +158,13 @@ def if_match_version(request: Request) -> int | None:
 
 
 class CaseDetailApi(APIView):
-    """GET the case; PATCH district or summary with If-Match (lost-update protection)."""
+    """GET the case; PATCH district, summary or custody with If-Match (lost-update protection)."""
 
     @extend_schema_serializer(component_name="CasePatchInput")
     class InputSerializer(serializers.Serializer):
         district = serializers.CharField(max_length=100, required=False)
         summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        custody = serializers.ChoiceField(choices=Custody.choices, required=False)
 
     @extend_schema(responses=CaseDetailOutput, summary="Read a case")
     def get(self, request: Request, case_id: str) -> Response:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.common import NumberedPages, jsonable, paged, user_of
+from api.parsers import EvidenceMultiPartParser
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
-from cases.models import CaseStatus, Role
-from cases.permissions import require_role
-from consent import disclosures, reports, services
-from consent.models import Giver, Method
+from cases.models import AgencyKind, CaseStatus, Role
+from cases.permissions import require_role, require_social_services
+from consent import disclosures, evidence, reports, services
+from consent.models import EvidenceType, Giver, Method
+from consent.policy import PENDING_REASONS
 from content import consents as content_consents
 from content.access import case_access, case_for_emergency_access, case_queryset_for_user, require_emergency_reader
 
@@ -26,12 +31,34 @@ MSG_CONSENT_REPORT_COORDINATORS = _("Only SSPF coordinators may read this report
 MSG_REGISTER_AUDITORS = _("Only auditors may read the whole register.")
 
 
+class PartyOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AgencyKind.choices)
+
+
+class PendingReasonOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=sorted(PENDING_REASONS))
+    message = serializers.CharField()
+
+
+class EvidenceOutput(serializers.Serializer):
+    sha256 = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.ChoiceField(choices=EvidenceType.values)
+    uploaded_by = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    verified_by = serializers.CharField(allow_null=True)
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
 class ConsentOutput(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField()
     giver = serializers.CharField()
     guardian = serializers.UUIDField(allow_null=True)
-    agencies = serializers.ListField(child=serializers.CharField())
+    agencies = serializers.ListField(child=serializers.CharField(), help_text="The kinds of the parties (v1).")
+    parties = PartyOutput(many=True, help_text="The named parties, the case's own social services included.")
     categories = serializers.ListField(child=serializers.CharField())
     valid_from = serializers.DateTimeField()
     valid_until = serializers.DateTimeField()
@@ -40,6 +67,8 @@ class ConsentOutput(serializers.Serializer):
     recorded_by = serializers.CharField()
     recorded_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=["active", "pending", "expired", "withdrawn"])
+    pending_reason = PendingReasonOutput(allow_null=True, help_text="Why a pending consent shares nothing yet.")
+    evidence = EvidenceOutput(allow_null=True, help_text="The signed form's metadata, or null.")
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     withdrawal_reason = serializers.CharField(allow_null=True)
 
@@ -51,7 +80,15 @@ class CaseConsentListApi(APIView):
     class InputSerializer(serializers.Serializer):
         giver = serializers.ChoiceField(choices=Giver.choices)
         guardian = serializers.UUIDField(required=False, allow_null=True)
-        agencies = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+        agencies = serializers.ListField(
+            child=serializers.CharField(max_length=30),
+            max_length=10,
+            required=False,
+            help_text="Agency kinds (v1): resolved to the agencies of those kinds on the team now.",
+        )
+        parties = serializers.ListField(
+            child=serializers.UUIDField(), max_length=20, required=False, help_text="Agency ids (named parties)."
+        )
         categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
         valid_from = serializers.DateTimeField()
         valid_until = serializers.DateTimeField()
@@ -86,6 +123,52 @@ class ConsentWithdrawApi(APIView):
         services.consent_withdraw(actor=user_of(request), consent=consent, reason=data.validated_data["reason"])
         (body,) = content_consents.consents_shown(case=consent.case, only=consent.pk)
         return Response(jsonable(body))
+
+
+class ConsentEvidenceApi(APIView):
+    """The signed consent form: POST uploads it (multipart, field ``file``), GET returns it
+    (social services on the team; audited)."""
+
+    parser_classes = [EvidenceMultiPartParser]
+
+    @extend_schema_serializer(component_name="ConsentEvidenceInput")
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(help_text="PDF, JPEG or PNG (by content), at most 10 MiB.")
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={201: EvidenceOutput},
+        summary="Upload the signed consent form",
+    )
+    def post(self, request: Request, consent_id: str) -> Response:
+        consent = content_consents.consent_for_user(user=user_of(request), consent_id=consent_id)
+        require_social_services(user_of(request))  # 403 before the file is looked at
+        upload = request.FILES.get("file")
+        data = upload.read() if upload is not None else b""
+        row = evidence.evidence_upload(actor=user_of(request), consent=consent, data=data)
+        return Response(jsonable(content_consents.evidence_shown(row)), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download the signed consent form",
+    )
+    def get(self, request: Request, consent_id: str) -> HttpResponse:
+        found = content_consents.evidence_file(reader=user_of(request), consent_id=consent_id)
+        extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[found.content_type]
+        response = HttpResponse(found.data, content_type=found.content_type)
+        # The file name carries no personal data: the consent's id only.
+        response["Content-Disposition"] = f'attachment; filename="consent-{found.consent_id}.{extension}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Digest"] = f"sha-256={base64.b64encode(bytes.fromhex(found.sha256)).decode()}"
+        return response
+
+
+class ConsentVerifyApi(APIView):
+    @extend_schema(request=None, responses=EvidenceOutput, summary="Verify the signed form (four eyes)")
+    def post(self, request: Request, consent_id: str) -> Response:
+        consent = content_consents.consent_for_user(user=user_of(request), consent_id=consent_id)
+        row = evidence.evidence_verify(actor=user_of(request), consent=consent)
+        return Response(jsonable(content_consents.evidence_shown(row)))
 
 
 class EmergencyAccessApi(APIView):

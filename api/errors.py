@@ -28,6 +28,7 @@ from cases.errors import (
     ConsentRequired,
     PreconditionFailed,
     PreconditionRequired,
+    TooLarge,
 )
 
 logger = logging.getLogger("api")
@@ -57,6 +58,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response: Response | None
     if isinstance(exc, RequestDataTooBig):
         response = Response(_body(MSG_TOO_LARGE, "request_too_large"), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, TooLarge):
+        response = Response(_body(exc.message, "file_too_large"), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     elif isinstance(exc, ValidationError):
         response = Response(_validation_body(exc), status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, ConsentRequired):

@@ -23,6 +23,7 @@ AUDITED_MODELS = [
     "cases.PoliceLink",
     "consent.Consent",
     "consent.ConsentWithdrawal",
+    "consent.ConsentEvidence",
     "consent.EmergencyAccess",
     "consent.Disclosure",
     "cases.SystemKey",
@@ -47,5 +48,5 @@ class AuditConfig(AppConfig):
             if not auditlog.contains(model):
                 # Binary and secret columns are not diffed at all (a wrapped key is not text).
                 auditlog.register(
-                    model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped", "key"]
+                    model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped", "key", "sealed"]
                 )

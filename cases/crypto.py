@@ -177,6 +177,16 @@ def decrypt_value(cipher: AESGCM, sealed: bytes, *, aad: bytes) -> str:
     return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad).decode("utf-8")
 
 
+def encrypt_bytes(cipher: AESGCM, data: bytes, *, aad: bytes) -> bytes:
+    """A file (a scanned consent form): the nonce followed by the AES-GCM ciphertext and tag."""
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + cipher.encrypt(nonce, data, aad)
+
+
+def decrypt_bytes(cipher: AESGCM, sealed: bytes, *, aad: bytes) -> bytes:
+    return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+
+
 # --- blind index ---------------------------------------------------------------------------
 
 BLIND_INDEX_BITS = 16

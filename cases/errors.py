@@ -34,6 +34,14 @@ class Conflict(Exception):
         self.code = code
 
 
+class TooLarge(Exception):
+    """An upload over its limit (413), with the limit in the message."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class PreconditionFailed(Exception):
     """A stale ``If-Match`` (412)."""
 

@@ -255,6 +255,10 @@ os.environ.setdefault("PORT", str(PORT))
 CONSENT_YOUTH_AGE = envint("CONSENT_YOUTH_AGE", 15, minimum=0)  # from this age the youth must consent too
 CONSENT_ADULT_AGE = envint("CONSENT_ADULT_AGE", 18, minimum=1)  # from this age only the youth's consent counts
 CONSENT_MAX_MONTHS = envint("CONSENT_MAX_MONTHS", 12, minimum=1)
+# Categories a consent shares only once its signed form is uploaded and verified by a second
+# social-services member (JO: written consent where the data are sensitive; consent/evidence.py).
+CONSENT_EVIDENCE_REQUIRED_FOR = frozenset(envlist("CONSENT_EVIDENCE_REQUIRED_FOR", ["notes", "visits"]))
+CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 
 

@@ -38,6 +38,11 @@ urlpatterns = [
     path(
         "api/v1/consents/<uuid:consent_id>/withdraw/", consent_api.ConsentWithdrawApi.as_view(), name="consent-withdraw"
     ),
+    path(
+        "api/v1/consents/<uuid:consent_id>/evidence/", consent_api.ConsentEvidenceApi.as_view(), name="consent-evidence"
+    ),
+    path("api/v1/consents/<uuid:consent_id>/verify/", consent_api.ConsentVerifyApi.as_view(), name="consent-verify"),
+    path("api/v1/agencies/", team.AgencyListApi.as_view(), name="agency-list"),
     path("api/v1/consents/report", consent_api.ConsentReportApi.as_view(), name="consent-report"),
     path(case + "disclosures/", consent_api.CaseDisclosureListApi.as_view(), name="case-disclosures"),
     path("api/v1/disclosures/", consent_api.DisclosureRegisterApi.as_view(), name="disclosure-register"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import personnummer
-from cases.models import SOCIAL_SERVICES_ROLES, Case, StaffProfile
+from cases.models import Case, StaffProfile
 from cases.permissions import require_open, require_social_services
 from cases.querysets import bulk_writes_allowed
 from consent.models import Disclosure, DisclosureBasis
@@ -86,18 +86,20 @@ def disclosure_record_statutory(
 def disclosures_record_shown(
     *,
     viewer: User,
-    profile: StaffProfile,
+    profile: StaffProfile | None,
     shown: Iterable[tuple[Case, Iterable[str], Sharing]],
 ) -> None:
-    """Register that ``viewer`` (another agency) was shown these categories of these cases, with
-    the consents that allowed each (``Sharing``: category → consent ids). One insert however many
-    cases; nothing for social services. Called by ``content.access.record_shown`` only."""
-    if profile.role in SOCIAL_SERVICES_ROLES or profile.agency is None:
+    """Register that ``viewer`` was shown these categories of these cases on the strength of
+    consents (``Sharing``: category → the consent ids it rests on). Only what a consent made
+    visible is a disclosure: social services reading their own case, or anyone reading their own
+    agency's notes, rests on no consent and leaves no row. One insert however many cases. Called
+    by ``content.access.record_shown`` only."""
+    if profile is None or profile.agency is None:
         return
     now = timezone.now()
     rows = []
     for case, shown_categories, basis in shown:
-        categories = set(shown_categories) & set(basis)  # only what a consent made visible
+        categories = {category for category in shown_categories if basis.get(category)}
         if not categories:
             continue
         rows.append(
@@ -106,7 +108,7 @@ def disclosures_record_shown(
                 agency=profile.agency.kind,
                 categories=sorted(categories),
                 basis=DisclosureBasis.CONSENT,
-                consents=sorted({str(cid) for category in categories for cid in basis.get(category, ())}),
+                consents=sorted({str(cid) for category in categories for cid in basis[category]}),
                 user=viewer,
                 disclosed_at=now,
             )

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.fields import EncryptedQuerySet, EncryptedTextField
-from cases.models import AgencyKind, Case, Guardian
+from cases.models import Agency, AgencyKind, Case, Guardian
+from cases.querysets import AuditedQuerySet
 
 
 class Giver(models.TextChoices):
@@ -28,35 +29,39 @@ class Method(models.TextChoices):
     ORAL = "oral", _("Oral")
 
 
-# Agencies that need consent to see a case; social services own the case and need none.
+# Kinds of agency that need consent to see a case; social services own the case and need none.
 CONSENT_AGENCIES = (AgencyKind.SCHOOL, AgencyKind.POLICE, AgencyKind.LEISURE)
 
 
 class Consent(models.Model):
-    """One giver's consent to share given categories of a case with given agencies, for a period."""
+    """One giver's consent that named parties (agencies) exchange given categories of a case, for
+    a period (OSL 12 kap. 2 §: the consent says which parties, what, and for how long).
+
+    ``parties`` always include the case's own social services, who record the consent and hold
+    the case; the v1 ``agencies`` (kinds) are the kinds of the other parties.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     giver = models.CharField(_("giver"), max_length=10, choices=Giver.choices)
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="consents")
-    agencies = models.JSONField(_("agencies"))
+    parties = models.ManyToManyField(Agency, related_name="consents", verbose_name=_("parties"))
     categories = models.JSONField(_("categories"))
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     document_reference = EncryptedTextField(_("where the signed consent is filed"), blank=True, default="")
-    evidence_sha256 = models.CharField(_("SHA-256 of the scanned consent"), max_length=64, blank=True, default="")
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncryptedQuerySet.as_manager()
 
-    # Not a column: set by the readers that load consents with their withdrawals in one query
-    # (consent.selectors, consent.policy); None when not withdrawn.
-    withdrawal_cached: ConsentWithdrawal | None
+    # Not columns: set by the readers that load consents with their withdrawals, parties and
+    # evidence in a fixed number of queries (consent.selectors, consent.policy).
+    withdrawal_cached: ConsentWithdrawal | None  # None when not withdrawn
+    party_ids_cached: frozenset[uuid.UUID]
+    evidence_verified_cached: bool
+    evidence_cached: ConsentEvidence | None  # metadata only (consent.selectors)
 
     class Meta:
         ordering = ["-recorded_at", "id"]
@@ -74,6 +79,57 @@ class Consent(models.Model):
 
     def encryption_case(self) -> Case:
         return self.case
+
+
+class EvidenceType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+
+
+class ConsentEvidence(models.Model):
+    """The signed consent form, scanned: the proof behind a written consent.
+
+    The file is stored in the database (app servers keep no files), sealed with AES-GCM under the
+    case's data key and bound to this row (``consent.evidence``): shredding the case's key makes
+    it unreadable in every backup too. A second social-services member verifies it against the
+    consent (four eyes): the uploader cannot.
+    """
+
+    consent = models.OneToOneField(Consent, on_delete=models.CASCADE, primary_key=True, related_name="evidence")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=16, editable=False)
+    sealed = models.BinaryField(editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=40, choices=EvidenceType.choices)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent evidence")
+        verbose_name_plural = _("consent evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | ~Q(verified_by=models.F("uploaded_by")),
+                name="evidence_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True, verified_at__isnull=True)
+                | Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="evidence_verified_at_matches_by",
+            ),
+            models.CheckConstraint(condition=Q(content_type__in=EvidenceType.values), name="evidence_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence of consent {self.consent_id}"
 
 
 class ConsentWithdrawal(models.Model):

@@ -9,9 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import personnummer
-from cases.models import Case
-from consent.models import CONSENT_AGENCIES
-from consent.policy import load_consent_state, shared_categories
+from cases.models import Agency, Case
+from consent.policy import case_consents
 
 
 def _birthday(born: date, years: int) -> date:
@@ -24,12 +23,15 @@ def _birthday(born: date, years: int) -> date:
 
 def consent_report(*, cases: list[Case], now: datetime, horizon: timedelta) -> dict[str, list[dict[str, Any]]]:
     """Consents expiring within ``horizon`` and sharing stopped by an age change within the last
-    ``horizon``, for ``cases`` (each with its key and youth loaded). At most three queries."""
-    consents, guardians = load_consent_state([case.pk for case in cases])
+    ``horizon``, for ``cases`` (each with its key and youth loaded), per named party. At most six
+    queries."""
+    states = case_consents(cases)
+    kinds = dict(Agency.objects.values_list("id", "kind"))
     expiring: list[dict[str, Any]] = []
     stopped: list[dict[str, Any]] = []
     for case in cases:
-        for consent in consents[case.pk]:
+        state = states[case.pk]
+        for consent in state.consents:
             withdrawal = getattr(consent, "withdrawal_cached", None)
             if withdrawal is None and now < consent.valid_until <= now + horizon:
                 expiring.append(
@@ -41,27 +43,22 @@ def consent_report(*, cases: list[Case], now: datetime, horizon: timedelta) -> d
                     }
                 )
         born = personnummer.birth_date(case.youth.personal_number)
+        parties = sorted({p for c in state.consents for p in state.other_parties(c)}, key=str)
         for age in (settings.CONSENT_YOUTH_AGE, settings.CONSENT_ADULT_AGE):
             day = _birthday(born, age)
             start = timezone.make_aware(datetime.combine(day, time.min))
             if not now - horizon <= start <= now:
                 continue
-            for agency in CONSENT_AGENCIES:
-                kwargs: dict[str, Any] = {
-                    "case": case,
-                    "agency": agency,
-                    "consents": consents[case.pk],
-                    "guardian_ids": guardians[case.pk],
-                }
-                lost = shared_categories(**kwargs, at=start - timedelta(microseconds=1)) - shared_categories(
-                    **kwargs, at=now
-                )
+            for party in parties:
+                before = state.sharing(frozenset({party}), start - timedelta(microseconds=1))
+                lost = set(before) - set(state.sharing(frozenset({party}), now))
                 if lost:
                     stopped.append(
                         {
                             "case": str(case.pk),
                             "number": case.number,
-                            "agency": agency,
+                            "agency": kinds.get(party),
+                            "agency_id": str(party),
                             "categories": sorted(lost),
                             "age": age,
                             "since": day.isoformat(),

@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import record
 from cases.errors import Conflict, ConsentRequired
-from cases.models import Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
+from cases.models import Agency, AgencyKind, Case, CaseMember, Guardian, PoliceLink, Role, StaffProfile
 from cases.permissions import (
     require_open,
     require_role,
@@ -36,6 +37,12 @@ MSG_EMPTY = _("Choose at least one.")
 MSG_GUARDIAN_REQUIRED = _("Name the guardian who gives the consent.")
 MSG_GUARDIAN_NOT_ON_CASE = _("This guardian is not registered on the case.")
 MSG_GUARDIAN_FOR_YOUTH = _("A consent given by the youth names no guardian.")
+MSG_GUARDIAN_NOT_CUSTODIAN = _(
+    "This guardian is not a custodian: only a custodian consents for a child. Register the custodians."
+)
+MSG_KIND_NOT_ON_TEAM = _("No {kind} agency is on the team: add its member first, or name the agency in parties.")
+MSG_UNKNOWN_PARTY = _("There is no agency with this id.")
+MSG_NO_PARTY = _("Name at least one agency besides social services, in agencies or in parties.")
 MSG_ALREADY_WITHDRAWN = _("This consent has already been withdrawn.")
 MSG_EMERGENCY_ON_TEAM = _("You are on the team already; emergency access is for cases you are not on.")
 MSG_EMERGENCY_RUNNING = _("Your emergency access to this case is still running.")
@@ -59,32 +66,69 @@ def _check_choices(values: Iterable[str], allowed: Iterable[str], message: Any, 
     return sorted(set(values))
 
 
+def _resolve_parties(
+    *, case: Case, agencies: Iterable[str], parties: Iterable[UUID], errors: dict[str, list[Any]]
+) -> set[UUID]:
+    """The named parties of a new consent: agencies given by id, and the agency kinds of a v1
+    client resolved to the agencies of those kinds on the team now (a kind with none is an error
+    naming ``agencies``). The case's own social services are always a party."""
+    resolved: set[UUID] = set()
+    kinds = list(agencies)
+    if kinds:
+        try:
+            _check_choices(kinds, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY, "agencies")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        else:
+            team = dict(
+                CaseMember.objects.filter(case=case).values_list(
+                    "user__staff_profile__agency_id", "user__staff_profile__agency__kind"
+                )
+            )
+            for kind in sorted(set(kinds)):
+                found = {agency_id for agency_id, agency_kind in team.items() if agency_kind == kind}
+                if not found:
+                    errors.setdefault("agencies", []).append(
+                        MSG_KIND_NOT_ON_TEAM.format(kind=AgencyKind(kind).label.lower())
+                    )
+                resolved |= found
+    ids = list(dict.fromkeys(parties))
+    if ids:
+        known = set(Agency.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        if len(known) != len(ids):
+            errors.setdefault("parties", []).append(MSG_UNKNOWN_PARTY)
+        resolved |= known
+    resolved.discard(case.owning_agency_id)
+    if not resolved and "agencies" not in errors and "parties" not in errors:
+        errors["agencies" if not ids else "parties"] = [MSG_NO_PARTY]
+    return resolved | {case.owning_agency_id}
+
+
 @transaction.atomic
 def consent_record(
     *,
     actor: User,
     case: Case,
     giver: str,
-    agencies: Iterable[str],
     categories: Iterable[str],
     valid_from: datetime,
     valid_until: datetime,
     method: str,
+    agencies: Iterable[str] = (),
+    parties: Iterable[UUID] = (),
     guardian: UUID | None = None,
     document_reference: str = "",
 ) -> Consent:
-    """Record one giver's consent (social services on the team). Every invalid field is named."""
+    """Record one giver's consent to named parties (social services on the team). Every invalid
+    field is named."""
     require_social_services(actor)
     require_open(case)
     errors: dict[str, list[Any]] = {}
-    for field, values, allowed, message in (
-        ("agencies", agencies, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY),
-        ("categories", categories, CATEGORIES, MSG_UNKNOWN_CATEGORY),
-    ):
-        try:
-            _check_choices(values, allowed, message, field)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    party_ids = _resolve_parties(case=case, agencies=agencies, parties=parties, errors=errors)
+    try:
+        _check_choices(categories, CATEGORIES, MSG_UNKNOWN_CATEGORY, "categories")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     now = timezone.now()
     if valid_until <= now:
         errors.setdefault("valid_until", []).append(MSG_UNTIL_PAST)
@@ -100,6 +144,8 @@ def consent_record(
             guardian_row = Guardian.objects.filter(pk=guardian, case=case).first()
             if guardian_row is None:
                 errors["guardian"] = [MSG_GUARDIAN_NOT_ON_CASE]
+            elif not guardian_row.custodian:
+                errors["guardian"] = [MSG_GUARDIAN_NOT_CUSTODIAN]
     elif guardian is not None:
         errors["guardian"] = [MSG_GUARDIAN_FOR_YOUTH]
     if errors:
@@ -108,7 +154,6 @@ def consent_record(
         case=case,
         giver=giver,
         guardian=guardian_row,
-        agencies=sorted(set(agencies)),
         categories=sorted(set(categories)),
         valid_from=valid_from,
         valid_until=valid_until,
@@ -116,8 +161,9 @@ def consent_record(
         document_reference=document_reference,
         recorded_by=actor,
     )
-    consent.full_clean(exclude=["case", "guardian", "recorded_by", "verified_by"])
+    consent.full_clean(exclude=["case", "guardian", "recorded_by"])
     consent.save()
+    consent.parties.set(Agency.objects.filter(pk__in=party_ids))
     return consent
 
 
@@ -140,6 +186,9 @@ def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyA
     """Open a case one is not on (social services only), for EMERGENCY_ACCESS_MINUTES, with a
     written reason. Recorded for log review; nobody else has emergency access."""
     profile = require_social_services(actor)
+    if profile.agency_id != case.owning_agency_id:
+        # Another authority's social services: as if the case did not exist (no way to probe).
+        raise Http404
     if CaseMember.objects.filter(case=case, user=actor).exists():
         raise Conflict(MSG_EMERGENCY_ON_TEAM, code="already_member")
     now = timezone.now()
@@ -174,11 +223,12 @@ def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyA
 @transaction.atomic
 def police_link_add(*, actor: User, case: Case, reference: str) -> PoliceLink:
     """Link a police case reference (police on the team, only while consent shares with the police)."""
-    require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)
+    profile = require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)
     require_open(case)
-    if not agency_shares(case=case, agency="police"):
+    # A police role always has an agency (staff_team_role_has_agency).
+    if profile.agency_id is None or not agency_shares(case=case, agency_id=profile.agency_id):
         raise ConsentRequired
-    link = PoliceLink(case=case, reference=reference, linked_by=actor)
-    link.full_clean(exclude=["case", "linked_by"])
+    link = PoliceLink(case=case, reference=reference, linked_by=actor, agency_id=profile.agency_id)
+    link.full_clean(exclude=["case", "linked_by", "agency"])
     link.save()
     return link

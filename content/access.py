@@ -14,7 +14,9 @@ model-level ``view_case`` would show every case) and cost milliseconds of Python
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import Permission, User
@@ -33,6 +35,7 @@ from cases.models import (
     PNR_INDEX_PURPOSE,
     SOCIAL_SERVICES_ROLES,
     VIEW_CASE,
+    Agency,
     Case,
     CaseUserObjectPermission,
     StaffProfile,
@@ -40,10 +43,11 @@ from cases.models import (
 from cases.permissions import MSG_SOCIAL_SERVICES_ONLY, require_social_services, staff_profile
 from consent.disclosures import disclosures_record_shown
 from consent.models import EmergencyAccess
-from consent.policy import Sharing, sharing_for_cases
+from consent.policy import CATEGORIES, CaseConsents, Sharing, author_sharing, case_consents, reader_sharing
 
 __all__ = [
     "CaseAccess",
+    "agencies_list",
     "MSG_SOCIAL_SERVICES_ONLY",
     "case_access",
     "case_accesses",
@@ -51,6 +55,7 @@ __all__ = [
     "require_emergency_reader",
     "case_ids_by_personal_number",
     "case_list_for_user",
+    "member_shares_nothing",
     "case_queryset_for_user",
     "record_shown",
     "staff_profile",
@@ -59,12 +64,16 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class CaseAccess:
-    """A case the reader may open, and what of it they may see now: each category with the
-    consents it rests on (empty for social services, who need none)."""
+    """A case the reader may open, and what of it they may see now: each category of the case's
+    own content with the consents it rests on (empty for social services, who need none), and,
+    through ``author_sharing``, what they may see of what another agency wrote."""
 
     case: Case
     profile: StaffProfile
     sharing: Sharing
+    state: CaseConsents | None = None  # loaded with the sharing for other agencies, on demand else
+    at: datetime = field(default_factory=timezone.now)
+    _by_author: dict[UUID, Sharing] = field(default_factory=dict, repr=False)
 
     @property
     def categories(self) -> frozenset[str]:
@@ -73,6 +82,28 @@ class CaseAccess:
     @property
     def social_services(self) -> bool:
         return self.profile.role in SOCIAL_SERVICES_ROLES
+
+    def consents(self) -> CaseConsents:
+        """The case's consent state (loaded once: at most five queries)."""
+        state = self.state
+        if state is None:
+            state = case_consents([self.case])[self.case.pk]
+            object.__setattr__(self, "state", state)
+        return state
+
+    def author_sharing(self, agency_id: UUID) -> Sharing:
+        """What the reader may see of what the agency ``agency_id`` wrote on the case
+        (``consent.policy.author_sharing``): their own agency's and the case's own social
+        services' without another query."""
+        if agency_id == self.profile.agency_id:
+            return dict.fromkeys(CATEGORIES, frozenset())
+        if agency_id == self.case.owning_agency_id:
+            return self.sharing
+        if agency_id not in self._by_author:
+            self._by_author[agency_id] = author_sharing(
+                profile=self.profile, state=self.consents(), author_agency_id=agency_id, at=self.at
+            )
+        return self._by_author[agency_id]
 
 
 def _view_case_permission_id() -> RawSQL:
@@ -138,14 +169,43 @@ def case_access(*, user: User, case_id: UUID | str) -> CaseAccess:
         raise Http404 from None
     if not found:
         raise Http404
-    case = found[0]
-    return CaseAccess(case=case, profile=profile, sharing=sharing_for_cases(profile=profile, cases=[case])[case.pk])
+    return case_accesses(profile=profile, cases=found)[0]
 
 
 def case_accesses(*, profile: StaffProfile, cases: list[Case]) -> list[CaseAccess]:
-    """What ``profile`` may see of each of ``cases`` (already through the predicate): a page at once."""
-    sharing = sharing_for_cases(profile=profile, cases=cases)
-    return [CaseAccess(case=case, profile=profile, sharing=sharing[case.pk]) for case in cases]
+    """What ``profile`` may see of each of ``cases`` (already through the predicate, each with
+    its youth): a page at once, in at most five queries (none for social services)."""
+    at = timezone.now()
+    needs_consents = profile.role not in SOCIAL_SERVICES_ROLES and profile.agency_id is not None and cases
+    states = case_consents(cases) if needs_consents else {}
+    return [
+        CaseAccess(
+            case=case,
+            profile=profile,
+            sharing=reader_sharing(profile=profile, state=states.get(case.pk), at=at),
+            state=states.get(case.pk),
+            at=at,
+        )
+        for case in cases
+    ]
+
+
+def agencies_list(*, user: User) -> list[dict[str, Any]]:
+    """Every agency (id, name, kind), for naming consent parties: any signed-in staff member.
+    Names of organisations, not personal data."""
+    return [
+        {"id": pk, "name": name, "kind": kind} for pk, name, kind in Agency.objects.values_list("id", "name", "kind")
+    ]
+
+
+def member_shares_nothing(*, case: Case, user: User) -> bool:
+    """Whether a new team member's agency sees nothing of the case now (API.md: the member add
+    response warns with ``shares_nothing`` instead of silently giving them a bare list row)."""
+    profile = staff_profile(user)
+    if profile is None:
+        return True
+    (access,) = case_accesses(profile=profile, cases=[case])
+    return not access.categories
 
 
 def record_shown(
@@ -153,22 +213,23 @@ def record_shown(
     reader: User,
     view: str,
     shown: list[tuple[CaseAccess, set[str]]],
-    disclosed: list[tuple[CaseAccess, set[str]]] | None = None,
+    disclosed: list[tuple[CaseAccess, set[str], Sharing]] | None = None,
 ) -> None:
     """Case content is being shown to ``reader``: one audit entry per case naming the categories
-    shown, and, when the reader is another agency, a row in the disclosure register with the
-    consents relied on (``disclosed`` narrows what counts as another agency's information; by
-    default everything shown). Written in the caller's transaction: if they cannot be written,
-    nothing is shown."""
+    shown, and a row in the disclosure register for what a consent made visible, with the
+    consents relied on. ``disclosed`` gives each case's categories with their basis when it is
+    not the case's own content (another agency's notes: ``CaseAccess.author_sharing``); by
+    default everything shown, on ``CaseAccess.sharing``. Written in the caller's transaction:
+    if they cannot be written, nothing is shown."""
     # The reader is the entry's actor, whoever set up the request's audit context (or none did).
     record_access(cases_shown={access.case: categories for access, categories in shown}, view=view, actor=reader)
-    rows = shown if disclosed is None else disclosed
+    rows = (
+        [(access.case, categories, access.sharing) for access, categories in shown]
+        if disclosed is None
+        else [(access.case, categories, basis) for access, categories, basis in disclosed]
+    )
     if rows:
-        disclosures_record_shown(
-            viewer=reader,
-            profile=rows[0][0].profile,
-            shown=[(access.case, categories, access.sharing) for access, categories in rows],
-        )
+        disclosures_record_shown(viewer=reader, profile=shown[0][0].profile if shown else None, shown=rows)
 
 
 def case_list_for_user(*, user: User) -> QuerySet[Case]:
@@ -187,6 +248,8 @@ LIST_COLUMNS = (
     "opened_at",
     "closed_at",
     "version",
+    "custody",
+    "owning_agency",
     "key__case_id",
     "key__key_id",
     "key__master_key_id",
@@ -201,14 +264,19 @@ LIST_COLUMNS = (
 )
 
 
-def case_member_rows(*, case: Case) -> list[dict[str, str]]:
+def case_member_rows(*, case: Case) -> list[dict[str, Any]]:
     """The team as a case detail shows it (``MemberOutput``'s keys), read as plain rows: building
     four model instances per member cost a tenth of a detail request (docs/performance.md)."""
     rows = case.members.order_by("added_at", "id").values_list(
-        "user__username", "user__staff_profile__agency__kind", "user__staff_profile__agency__name", "role"
+        "user__username",
+        "user__staff_profile__agency__kind",
+        "user__staff_profile__agency__name",
+        "user__staff_profile__agency_id",
+        "role",
     )
     return [
-        {"username": username, "agency": kind, "agency_name": name, "role": role} for username, kind, name, role in rows
+        {"username": username, "agency": kind, "agency_name": name, "agency_id": agency_id, "role": role}
+        for username, kind, name, agency_id, role in rows
     ]
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
 from cases.models import Youth
-from consent.policy import IDENTITY, NOTES
+from consent.policy import IDENTITY, NOTES, custody_unconfirmed
 from content.access import (
     CaseAccess,
     case_access,
@@ -63,16 +63,34 @@ def case_row(access: CaseAccess) -> dict[str, Any]:
     return body
 
 
+def consent_givers_shown(access: CaseAccess) -> dict[str, Any]:
+    """Whose consent sharing needs now (social services, who record consents): each required
+    giver, or why nothing can be shared (no custodian; joint custody with one registered)."""
+    givers = access.consents().givers(access.at)
+    return {
+        "required": [
+            {"giver": giver, "guardian": guardian}
+            for giver, guardian in sorted(givers.required, key=lambda g: (g[0], str(g[1])))
+        ],
+        "blocked": givers.blocked,
+    }
+
+
 def case_shown(access: CaseAccess) -> dict[str, Any]:
-    """The case as ``access`` lets its reader see it (no audit entry: the caller records)."""
+    """The case as ``access`` lets its reader see it (no audit entry: the caller records).
+    Custody and the guardians are family information: under ``identity`` like the youth."""
     case = access.case
     body = case_row(access)
     if IDENTITY in access.categories:
-        body["guardians"] = [{"id": g.pk, "name": g.name} for g in case.guardians.all()]
+        body["guardians"] = [{"id": g.pk, "name": g.name, "custodian": g.custodian} for g in case.guardians.all()]
+        body["custody"] = case.custody
+        body["custody_unconfirmed"] = custody_unconfirmed(case)
     if NOTES in access.categories:
         body["summary"] = case.summary
     body["members"] = case_member_rows(case=case)
     body["categories"] = sorted(access.categories)
+    if access.social_services:
+        body["consent_givers"] = consent_givers_shown(access)
     return body
 
 

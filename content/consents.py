@@ -6,33 +6,56 @@ the team read them (a police officer or a teacher sees what consent shares, not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
-from cases.permissions import require_social_services
+from cases.permissions import is_on_team, require_social_services
 from consent.disclosures import disclosures_of_case
-from consent.models import Consent, Disclosure
-from consent.policy import consent_statuses
+from consent.evidence import evidence_open
+from consent.models import Consent, ConsentEvidence, Disclosure
+from consent.policy import ConsentStatus, consent_statuses
 from consent.selectors import consents_of_case
 from content.access import CaseAccess, case_access, case_queryset_for_user, record_shown
 from content.paging import Page, PageRequest, page_of
 
 CONSENTS = "consents"
+EVIDENCE = "consent_evidence"
 DISCLOSURES = "disclosures"
 
 
-def consent_shown(consent: Consent, *, status: str) -> dict[str, Any]:
+def evidence_shown(evidence: ConsentEvidence | None) -> dict[str, Any] | None:
+    """The signed form's metadata (never the file)."""
+    if evidence is None:
+        return None
+    return {
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "content_type": evidence.content_type,
+        "uploaded_by": evidence.uploaded_by.username,
+        "uploaded_at": evidence.uploaded_at,
+        "verified_by": evidence.verified_by.username if evidence.verified_by else None,
+        "verified_at": evidence.verified_at,
+    }
+
+
+def consent_shown(consent: Consent, *, status: ConsentStatus) -> dict[str, Any]:
     withdrawal = getattr(consent, "withdrawal_cached", None)
+    parties = list(consent.parties.all())
     return {
         "id": consent.pk,
         "case": consent.case_id,
         "giver": consent.giver,
         "guardian": consent.guardian_id,
-        "agencies": list(consent.agencies),
+        # v1: the kinds of the parties besides the case's own social services.
+        "agencies": sorted({p.kind for p in parties if p.pk != consent.case.owning_agency_id}),
+        "parties": [{"id": p.pk, "name": p.name, "kind": p.kind} for p in parties],
         "categories": list(consent.categories),
         "valid_from": consent.valid_from,
         "valid_until": consent.valid_until,
@@ -40,7 +63,9 @@ def consent_shown(consent: Consent, *, status: str) -> dict[str, Any]:
         "document_reference": consent.document_reference,
         "recorded_by": consent.recorded_by.username,
         "recorded_at": consent.recorded_at,
-        "status": status,
+        "status": status.status,
+        "pending_reason": ({"code": status.reason, "message": status.message} if status.reason is not None else None),
+        "evidence": evidence_shown(getattr(consent, "evidence_cached", None)),
         "withdrawn_at": withdrawal.withdrawn_at if withdrawal else None,
         "withdrawal_reason": withdrawal.reason if withdrawal else None,
     }
@@ -78,6 +103,35 @@ def consent_for_user(*, user: User, consent_id: UUID | str) -> Consent:
     except (Consent.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     return consent
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    consent_id: UUID
+    content_type: str
+    sha256: str
+    data: bytes
+
+
+MSG_EVIDENCE_TEAM = _("Only social services on the team may read the signed form.")
+
+
+def evidence_file(*, reader: User, consent_id: UUID | str) -> EvidenceFile:
+    """The signed form of a consent, decrypted (social services on the team: 404 for a case the
+    reader may not open, 403 for anyone else, including emergency access; 404 when none has been
+    uploaded). Records ``consent_evidence``."""
+    consent = consent_for_user(user=reader, consent_id=consent_id)
+    access = case_access(user=reader, case_id=consent.case_id)
+    require_social_services(reader)
+    if not is_on_team(user=reader, case=access.case):
+        raise PermissionDenied(MSG_EVIDENCE_TEAM)
+    evidence = ConsentEvidence.objects.filter(consent=consent).first()
+    if evidence is None:
+        raise Http404
+    evidence.case = access.case  # its key is loaded already
+    data = evidence_open(evidence)
+    record_shown(reader=reader, view="consent-evidence", shown=[(access, {EVIDENCE})], disclosed=[])
+    return EvidenceFile(consent_id=consent.pk, content_type=evidence.content_type, sha256=evidence.sha256, data=data)
 
 
 def disclosure_shown(row: Disclosure, *, case: Case, detail: bool = True) -> dict[str, Any]:

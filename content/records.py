@@ -3,11 +3,15 @@ them, SSPF meetings with their action plans, notes, and police links.
 
 The rules (docs/access-control.md):
 - visits: under ``visits``; a police officer without it sees the visits they took part in;
-- each agency's notes on a visit: the reader's own agency's always, another's only for social
-  services or under ``visits``;
+- each agency's notes on a visit: the reader's own agency's always; the case's own social
+  services' under ``visits`` (``CaseAccess.sharing``); another agency's only under a consent
+  naming both agencies for ``visits`` (``CaseAccess.author_sharing``);
 - meetings and their action plans: under ``meetings``;
-- notes: those in a shared category, and every note the reader's own agency wrote;
-- police links: social services on the team; the police only while consent shares anything.
+- notes: the reader's own agency's always; social services' in a shared category; another
+  agency's only under a consent naming both agencies for the note's category;
+- police links (the police's own information, counted as ``notes``): the linking agency while
+  consent shares anything with it; anyone else on the team under a consent naming both for
+  ``notes``; nobody but social services and the police.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import ConsentRequired
-from cases.models import SOCIAL_SERVICES_ROLES, HomeVisit, Meeting, Note, PoliceLink, Role, VisitNote
-from consent.policy import MEETINGS, VISITS
+from cases.models import HomeVisit, Meeting, Note, PoliceLink, Role, VisitNote
+from consent.policy import MEETINGS, NOTES, VISITS, Sharing
 from content.access import CaseAccess, case_access, record_shown
 from content.paging import Page, PageRequest, page_of
 
@@ -42,10 +46,9 @@ def _page(rows: QuerySet[Any], page: PageRequest, shape: Any) -> Page[dict[str, 
 
 
 def visit_notes_shown(access: CaseAccess, visit: HomeVisit) -> list[VisitNote]:
-    """Each agency's own notes on ``visit``: the reader's agency's always; another agency's only
-    for social services or under a consent that shares visits with the reader's agency."""
-    everything = access.social_services or VISITS in access.categories
-    return [n for n in visit.agency_notes.all() if everything or n.agency_id == access.profile.agency_id]
+    """Each agency's own notes on ``visit`` that the reader may see (``visits`` in what the
+    reader may see of that agency's information)."""
+    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]
 
 
 def visit_note_shown(note: VisitNote) -> dict[str, Any]:
@@ -103,9 +106,14 @@ def _visits_for(access: CaseAccess, reader: User) -> QuerySet[HomeVisit]:
 def visits_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
     """The home visits of a case that ``reader`` may see; records ``visits`` when any is shown."""
     access = case_access(user=reader, case_id=case_id)
-    result = _page(_visits_for(access, reader), page, lambda visit: visit_shown(access, visit))
-    record_shown(reader=reader, view="visits", shown=[(access, {VISITS} if result.items else set())])
-    return result
+    visits, count, number, num_pages = page_of(_visits_for(access, reader), page)
+    items = [visit_shown(access, visit) for visit in visits]
+    # The register: the visits under the reader's consent, and each other agency's notes on them.
+    disclosed: list[tuple[CaseAccess, set[str], Sharing]] = [(access, {VISITS} if items else set(), access.sharing)]
+    authors = {note.agency_id for visit in visits for note in visit_notes_shown(access, visit)}
+    disclosed += [(access, {VISITS}, access.author_sharing(agency_id)) for agency_id in sorted(authors, key=str)]
+    record_shown(reader=reader, view="visits", shown=[(access, {VISITS} if items else set())], disclosed=disclosed)
+    return Page(items=items, count=count, number=number, num_pages=num_pages)
 
 
 def visit_of_case(*, access: CaseAccess, visit_id: UUID | str) -> HomeVisit:
@@ -164,12 +172,24 @@ def note_shown(note: Note) -> dict[str, Any]:
     }
 
 
+def _by_author(access: CaseAccess, rows: QuerySet[Any], category: str | None = None) -> Q:
+    """The rows of ``rows`` (notes, police links: each with the ``agency`` that wrote it) the
+    reader may see: for each writing agency, those in a category the reader may see of its
+    information (``category``: the one category all rows count as). One query for the agencies."""
+    visible = Q(pk__in=[])
+    for agency_id in rows.values_list("agency_id", flat=True).distinct().order_by():
+        shared = access.author_sharing(agency_id)
+        if category is None:
+            visible |= Q(agency_id=agency_id, category__in=sorted(shared))
+        elif category in shared:
+            visible |= Q(agency_id=agency_id)
+    return visible
+
+
 def _notes_for(access: CaseAccess) -> QuerySet[Note]:
-    """All notes in shared categories, plus every note the reader's own agency wrote."""
-    queryset = access.case.notes.select_related("author", "agency")
-    if access.profile.role in SOCIAL_SERVICES_ROLES:
-        return queryset
-    return queryset.filter(Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id))
+    """The notes the reader may see of each agency's (``CaseAccess.author_sharing``)."""
+    notes = access.case.notes.all()
+    return notes.filter(_by_author(access, notes)).select_related("author", "agency")
 
 
 def notes_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
@@ -177,12 +197,16 @@ def notes_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[
     what the disclosure register records."""
     access = case_access(user=reader, case_id=case_id)
     items, count, number, num_pages = page_of(_notes_for(access), page)
-    others = {note.category for note in items if note.agency_id != access.profile.agency_id}
+    by_agency: dict[Any, set[str]] = {}
+    for note in items:
+        by_agency.setdefault(note.agency_id, set()).add(note.category)
     record_shown(
         reader=reader,
         view="notes",
         shown=[(access, {note.category for note in items})],
-        disclosed=[(access, others)],
+        disclosed=[
+            (access, categories, access.author_sharing(agency_id)) for agency_id, categories in by_agency.items()
+        ],
     )
     return Page(items=[note_shown(note) for note in items], count=count, number=number, num_pages=num_pages)
 
@@ -200,22 +224,28 @@ def police_link_shown(link: PoliceLink) -> dict[str, Any]:
 
 
 def police_links_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
-    """Police case references linked to the case: social services on the team always; the police
-    only while consent shares something with them (a withdrawal hides the links from the police
-    too); nobody else. Records ``police_links`` when any is shown."""
+    """Police case references linked to the case. The police only while consent shares
+    something with their agency (a withdrawal hides the links from the police too), and then
+    their own agency's links and another's under a consent naming both for ``notes``; social
+    services on the team the links of a police authority a consent names for ``notes``; nobody
+    else. Records ``police_links`` when any is shown, and the disclosure of another agency's."""
     access = case_access(user=reader, case_id=case_id)
     if access.profile.role == Role.POLICE:
         if not access.categories:
             raise ConsentRequired
     elif not access.social_services:
         raise PermissionDenied(MSG_POLICE_LINKS)
-    queryset = access.case.police_links.select_related("linked_by").order_by("-linked_at", "id")
-    result = _page(queryset, page, police_link_shown)
-    # No disclosure row: the police read references to their own cases.
+    links = access.case.police_links.all()
+    queryset = links.filter(_by_author(access, links, NOTES)).select_related("linked_by").order_by("-linked_at", "id")
+    rows, count, number, num_pages = page_of(queryset, page)
+    authors = {link.agency_id for link in rows}
     record_shown(
-        reader=reader, view="police-links", shown=[(access, {POLICE_LINKS} if result.items else set())], disclosed=[]
+        reader=reader,
+        view="police-links",
+        shown=[(access, {POLICE_LINKS} if rows else set())],
+        disclosed=[(access, {NOTES}, access.author_sharing(agency_id)) for agency_id in sorted(authors, key=str)],
     )
-    return result
+    return Page(items=[police_link_shown(link) for link in rows], count=count, number=number, num_pages=num_pages)
 
 
 def visit_recorded(*, access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:

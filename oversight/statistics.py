@@ -21,7 +21,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from cases.models import Case, HomeVisit, Meeting, Track
-from consent.models import Consent, ConsentWithdrawal
+from consent.models import Consent, ConsentEvidence, ConsentWithdrawal
 
 SMALL = 5
 SUPPRESSED = "<5"
@@ -154,6 +154,10 @@ def summary(*, year: int) -> dict[str, Any]:
         "consents_given": _single(Consent.objects.filter(recorded_at__gte=start, recorded_at__lt=end).count()),
         "consents_withdrawn": _single(
             ConsentWithdrawal.objects.filter(withdrawn_at__gte=start, withdrawn_at__lt=end).count()
+        ),
+        # Written consents whose signed form was verified in the year (four eyes; consent.evidence).
+        "consent_forms_verified": _single(
+            ConsentEvidence.objects.filter(verified_at__gte=start, verified_at__lt=end).count()
         ),
         # A median over fewer than SMALL cases would describe individuals: suppressed too.
         "median_days_to_first_meeting_or_visit": pystats.median(waits)

@@ -14,18 +14,36 @@ from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases.models import Case, StaffProfile
 from cases.permissions import require_social_services
-from consent.policy import consent_statuses
+from consent.policy import NOTES, VISITS, consent_statuses
 from consent.selectors import consents_of_case
-from content.access import case_access
+from content.access import CaseAccess, case_access
 
 
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
-    """Build the report for ``case`` (whose key is loaded). Reads only this case's rows."""
+def subject_report(*, access: CaseAccess, generated_by: User) -> dict[str, Any]:
+    """Build the report for the case of ``access`` (its key loaded). Reads only this case's rows.
+
+    Another agency's own information (the police's or a school's notes, visit notes, police links)
+    is in it only as far as a consent lets the reader see it, like everywhere else; what is held
+    back is counted under ``withheld`` so that the youth knows to ask that agency (each authority
+    answers for its own records; LAW.md, "The person's rights")."""
+    case = access.case
     youth = case.youth
+
+    def shown(agency_id: Any, category: str) -> bool:
+        return category in access.author_sharing(agency_id)
+
+    visits = list(case.visits.prefetch_related("participants", "agency_notes__agency"))
+    notes = list(case.notes.all())
+    links = list(case.police_links.all())
+    withheld = {
+        "notes": sum(1 for n in notes if not shown(n.agency_id, n.category)),
+        "visit_notes": sum(1 for v in visits for n in v.agency_notes.all() if not shown(n.agency_id, VISITS)),
+        "police_links": sum(1 for p in links if not shown(p.agency_id, NOTES)),
+    }
     statuses = consent_statuses(case=case)
     users = {u.pk: u.get_username() for u in get_user_model().objects.all().only("id", "username")}
     agencies = dict(StaffProfile.objects.filter(agency__isnull=False).values_list("user__username", "agency__name"))
@@ -42,6 +60,7 @@ def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
             "closed_at": _iso(case.closed_at),
             "summary": case.summary,
             "close_reason": case.close_reason,
+            "custody": case.custody,
         },
         "youth": {
             "given_name": youth.given_name,
@@ -51,7 +70,13 @@ def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
             "protected_identity": youth.protected_identity,
         },
         "guardians": [
-            {"name": g.name, "personal_number": g.personal_number, "phone": g.phone, "address": g.address}
+            {
+                "name": g.name,
+                "personal_number": g.personal_number,
+                "phone": g.phone,
+                "address": g.address,
+                "custodian": g.custodian,
+            }
             for g in case.guardians.all()
         ],
         "members": [
@@ -61,13 +86,25 @@ def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
         "consents": [
             {
                 "giver": c.giver,
-                "agencies": c.agencies,
+                "parties": [p.name for p in c.parties.all()],
                 "categories": c.categories,
                 "valid_from": _iso(c.valid_from),
                 "valid_until": _iso(c.valid_until),
                 "method": c.method,
                 "document_reference": c.document_reference,
-                "status": statuses.get(c.pk),
+                "status": statuses[c.pk].status,
+                "pending_reason": statuses[c.pk].reason,
+                # The signed form is described, not attached: it is read on its own (audited).
+                "evidence": (
+                    {
+                        "sha256": c.evidence_cached.sha256,
+                        "content_type": c.evidence_cached.content_type,
+                        "uploaded_at": _iso(c.evidence_cached.uploaded_at),
+                        "verified_at": _iso(c.evidence_cached.verified_at),
+                    }
+                    if c.evidence_cached
+                    else None
+                ),
                 "recorded_by": users.get(c.recorded_by_id),
                 "withdrawn_at": _iso(c.withdrawal_cached.withdrawn_at) if c.withdrawal_cached else None,
                 "withdrawal_reason": c.withdrawal_cached.reason if c.withdrawal_cached else None,
@@ -108,19 +145,24 @@ def subject_report(*, case: Case, generated_by: User) -> dict[str, Any]:
                 "support_offered": v.support_offered,
                 "follow_up_at": _iso(v.follow_up_at),
                 "agency_notes": [
-                    {"agency": n.agency.kind, "text": n.text} for n in v.agency_notes.select_related("agency")
+                    {"agency": n.agency.kind, "text": n.text}
+                    for n in v.agency_notes.all()
+                    if shown(n.agency_id, VISITS)
                 ],
             }
-            for v in case.visits.prefetch_related("participants")
+            for v in visits
         ],
         "notes": [
             {"category": n.category, "text": n.text, "author": users.get(n.author_id), "created_at": _iso(n.created_at)}
-            for n in case.notes.all()
+            for n in notes
+            if shown(n.agency_id, n.category)
         ],
         "police_links": [
             {"reference": p.reference, "linked_by": users.get(p.linked_by_id), "linked_at": _iso(p.linked_at)}
-            for p in case.police_links.all()
+            for p in links
+            if shown(p.agency_id, NOTES)
         ],
+        "withheld": withheld,
         "disclosures": [
             {
                 "agency": d.agency,
@@ -149,7 +191,7 @@ def subject_report_for_reader(*, reader: User, case_id: UUID | str) -> dict[str,
     members). Producing it is an ``export`` entry naming the case."""
     access = case_access(user=reader, case_id=case_id)
     require_social_services(reader)
-    report = subject_report(case=access.case, generated_by=reader)
+    report = subject_report(access=access, generated_by=reader)
     record(
         event=AuditEvent.EXPORT, model=Case, object_pk=str(access.case.pk), case=access.case, fields=["subject_report"]
     )

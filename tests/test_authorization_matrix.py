@@ -2,11 +2,17 @@
 
 Routes are discovered from the URL configuration; a route (or method) without an entry in
 RULES fails the test, so nothing new ships unexamined. The cast is the fixed one plus a social
-worker inside the case by emergency access (erik) and a police officer on the team who did not
-take part in the visit (pelle); the states add a youth with protected identity. For each cell the
-test checks the status code, that no marker of a category the caller may not see appears in the
-body (nor a protected address outside social services), and that every category whose marker
-does appear was recorded in the audit log by that same request. Every request runs in a savepoint
+worker inside the case by emergency access (erik), a police officer on the team who did not
+take part in the visit (pelle) and a teacher of another school on the team (sven: the same kind
+of agency as sara's, never a named party). The states add named parties (a consent naming the
+police and sara's school together), custody (joint with one custodian registered; no custodian
+for a 16-year-old who consented; an 18-year-old whose guardian consented), an unverified signed
+form, and a youth with protected identity. Content is written by social services and by the
+police (a police note: the police's own information). For each cell the test checks the status
+code, that no marker of a category the caller may not see appears in the body (nor the police
+note outside a consent naming both agencies, nor a protected address outside social services),
+and that every category whose marker does appear was recorded in the audit log by that same
+request. Every request runs in a savepoint
 that is rolled back, so the cells do not disturb each other. The number of cells checked is
 printed at the end of the run (tests/conftest.py).
 """
@@ -20,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -27,16 +34,22 @@ from django.utils import timezone
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases import services as case_services
-from cases.models import SOCIAL_SERVICES_ROLES, Case, Guardian, Role
+from cases.crypto import blind_index
+from cases.models import PNR_INDEX_PURPOSE, SOCIAL_SERVICES_ROLES, Agency, AgencyKind, Case, Custody, Guardian, Role
+from cases.personnummer import normalize
 from cases.querysets import bulk_writes_allowed
+from consent import evidence as evidence_services
 from consent import services as consent_services
-from consent.models import Consent
+from consent.models import Consent, ConsentEvidence
 from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
 from oversight.log_reviews import review_start
 from tests.conftest import PASSWORD, YOUTH
-from tests.consent.helpers import give
+from tests.consent.helpers import PDF, give
+from tests.factories import personal_number_for_age
 
 SS_VISIT_NOTE = "MARKER-SOCIAL-SERVICES-VISIT-NOTE"
+POLICE_NOTE = "MARKER-POLICE-OWN-NOTE"
+POLICE_VISIT_NOTE = "MARKER-POLICE-OWN-VISIT-NOTE"
 MARKERS = {
     IDENTITY: YOUTH["family_name"],
     NOTES: "MARKER-NOTE-TEXT",
@@ -53,6 +66,7 @@ class Who:
     member: bool
     shared: frozenset[str]  # categories shared with the caller's agency on the case
     consent: str  # state of the withdraw target: "none" | "open" | "withdrawn"
+    evidence: str = "none"  # the target's signed form: "none" | "uploaded" (by alice) | "verified"
     emergency: bool = False  # inside the case by a running emergency access, not on the team
     participant: bool = False  # took part in the case's home visit
 
@@ -152,6 +166,38 @@ def emergency(who: Who) -> int:
     return 409 if who.opens else 201  # on the team, or an emergency access still running
 
 
+def evidence_upload(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.opens or who.consent == "none":
+        return 404
+    if not who.ss:
+        return 403
+    return 409 if who.evidence == "verified" else 201
+
+
+def evidence_read(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.opens or who.consent == "none":
+        return 404
+    if not who.ss or not who.member:
+        return 403  # social services on the team only: not by emergency access
+    return 200 if who.evidence != "none" else 404
+
+
+def evidence_verify(who: Who) -> int:
+    if who.anon:
+        return 401
+    if not who.opens or who.consent == "none":
+        return 404
+    if not who.ss:
+        return 403
+    if who.evidence != "uploaded":
+        return 409  # nothing to verify, or verified already
+    return 403 if who.name == "alice" else 200  # four eyes: alice uploaded it
+
+
 def withdraw(who: Who) -> int:
     if who.anon:
         return 401
@@ -190,6 +236,10 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("case-consents", "post"): member_rule(201, 403),
     ("case-emergency-access", "post"): emergency,
     ("consent-withdraw", "post"): withdraw,
+    ("consent-evidence", "post"): evidence_upload,
+    ("consent-evidence", "get"): evidence_read,
+    ("consent-verify", "post"): evidence_verify,
+    ("agency-list", "get"): authenticated(200),
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
     # Social services in the case; police only on a visit they took part in.
@@ -239,6 +289,12 @@ def test_every_route_has_an_expectation() -> None:
 STATES = (
     ["none", "pending", "expired", "withdrawn"]
     + [f"active:{agency}:{category}" for agency in ("police", "school", "leisure") for category in sorted(CATEGORIES)]
+    # Named parties: the police and sara's school together (sven's school is no party).
+    + ["pair:police+school:notes", "pair:police+school:visits"]
+    # Nothing is shared: the signed form not verified; joint custody with one custodian
+    # registered; a 16-year-old with no custodian registered who consented alone; an
+    # 18-year-old whose guardian consented (only the youth's own consent counts).
+    + ["unverified:police:notes", "joint-one:police:identity", "no-custodian:police:identity", "adult:police:identity"]
     # The youth has protected identity (skyddade personuppgifter): the address stays with social
     # services even where identity is shared.
     + ["protected:none", "protected:active:police:identity", "protected:active:school:identity"]
@@ -252,6 +308,7 @@ def test_the_matrix(
     case: Any,
     alice: Any,
     carl: Any,
+    petra: Any,
     olle: Any,
     audrey: Any,
     adam: Any,
@@ -259,14 +316,23 @@ def test_the_matrix(
     record_property: Any,
 ) -> None:
     guardian = Guardian.objects.get(case=case)
-    shared_with: dict[str, frozenset[str]] = {"police": frozenset(), "school": frozenset(), "leisure": frozenset()}
+    kinds = {agency.kind: agency for agency in Agency.objects.all()}
+    # sven: a teacher of another school on the team, before any consent is recorded (a consent
+    # naming the kind "school" would include his school; these name sara's school by id).
+    other_school = Agency.objects.create(name="Tosteröskolan", kind=AgencyKind.SCHOOL)
+    case_services.staff_create(username="sven", password=PASSWORD, role=Role.SCHOOL, agency=other_school)
+    case_services.case_member_add(actor=alice, case=case, username="sven")
+    shared_with: dict[Any, frozenset[str]] = {}  # agency id → categories of social services' content
+    police_shares: dict[Any, frozenset[str]] = {}  # agency id → categories of the police's own content
     target = None
+    evidence = "none"
     protected = state.startswith("protected:")
     if protected:
         state = state.removeprefix("protected:")
         youth = case.youth
         youth.protected_identity = True
         youth.save()
+    kind_of_state = state.split(":")[0]
     if state == "pending":
         case_services.guardian_add(actor=alice, case=case, data={"name": "Andra vårdnadshavaren"})
         target = give(alice, case, guardian=guardian)
@@ -277,14 +343,46 @@ def test_the_matrix(
                 Consent.objects.filter(pk=target.pk).update(valid_until=timezone.now() - timedelta(seconds=1))
         else:
             consent_services.consent_withdraw(actor=alice, consent=target, reason="Återkallat")
-    elif state.startswith("active:"):
-        _, agency, category = state.split(":")
-        target = give(alice, case, guardian=guardian, agencies=[agency], categories=[category])
-        shared_with[agency] = frozenset({category})
+    elif kind_of_state in ("active", "pair"):
+        _, names, category = state.split(":")
+        parties = [kinds[name] for name in names.split("+")]
+        target = give(alice, case, guardian=guardian, parties=parties, categories=[category])
+        for party in parties:
+            shared_with[party.pk] = frozenset({category})
+        # The police's own information: to social services under a consent naming the police,
+        # to another agency only under one naming both.
+        if kinds["police"] in parties:
+            police_shares = {party.pk: frozenset({category}) for party in parties} | {
+                case.owning_agency_id: frozenset({category})
+            }
+    elif kind_of_state == "unverified":
+        target = give(alice, case, guardian=guardian, parties=[kinds["police"]], categories=["notes"], verified=False)
+        evidence_services.evidence_upload(actor=alice, consent=target, data=PDF)
+    elif kind_of_state == "joint-one":
+        with bulk_writes_allowed():
+            Case.objects.filter(pk=case.pk).update(custody=Custody.JOINT)
+        case.refresh_from_db()
+        target = give(alice, case, guardian=guardian, parties=[kinds["police"]], categories=["identity"])
+    elif kind_of_state in ("no-custodian", "adult"):
+        youth = case.youth
+        youth.personal_number = normalize(
+            personal_number_for_age(16 if kind_of_state == "no-custodian" else 18, serial=321)
+        )
+        youth.personal_number_index = blind_index(youth.personal_number, purpose=PNR_INDEX_PURPOSE)
+        youth.save()
+        if kind_of_state == "no-custodian":
+            with bulk_writes_allowed():
+                Guardian.objects.filter(pk=guardian.pk).update(custodian=False)
+            target = give(alice, case, parties=[kinds["police"]], categories=["identity"])
+        else:
+            target = give(alice, case, guardian=guardian, parties=[kinds["police"]], categories=["identity"])
+    if target is not None and ConsentEvidence.objects.filter(consent=target).exists():
+        evidence = "verified" if ConsentEvidence.objects.get(consent=target).verified_at else "uploaded"
     # Content in every category, with markers the body check looks for.
     case_services.case_update(actor=alice, case=case, expected_version=1, changes={"summary": MARKERS[NOTES]})
     case_services.note_add(actor=alice, case=case, category="notes", text=MARKERS[NOTES])
     case_services.meeting_record(actor=carl, case=case, held_at=timezone.now(), notes=MARKERS[MEETINGS])
+    case_services.note_add(actor=petra, case=case, category="notes", text=POLICE_NOTE)
     visit = case_services.visit_record(
         actor=alice,
         case=case,
@@ -295,6 +393,7 @@ def test_the_matrix(
         notes=SS_VISIT_NOTE,
         outcome="-",
     )
+    case_services.visit_note_add(actor=petra, visit=visit, text=POLICE_VISIT_NOTE)
     case.refresh_from_db()
     version = case.version
     # erik: a social worker inside the case by a running emergency access, not on the team;
@@ -316,7 +415,7 @@ def test_the_matrix(
     users = {u.username: u for u in get_user_model().objects.all()}
     cast: list[tuple[str, Any]] = [
         (name, users[name])
-        for name in ("alice", "carl", "petra", "pelle", "sara", "leo", "olle", "erik", "audrey", "adam")
+        for name in ("alice", "carl", "petra", "pelle", "sara", "sven", "leo", "olle", "erik", "audrey", "adam")
     ]
     cast.append(("anonymous", None))
     clients = {name: client_for(user) for name, user in cast}
@@ -329,15 +428,19 @@ def test_the_matrix(
         "stats-summary": reverse("stats-summary") + f"?year={timezone.now().year}",
         "audit-review-item": reverse("audit-review-item", kwargs={"review_id": review.pk, "item_id": item.pk}),
         "audit-review-sign-off": reverse("audit-review-sign-off", kwargs={"review_id": review.pk}),
-        "consent-withdraw": reverse(
-            "consent-withdraw",
-            kwargs={"consent_id": target.pk if target else "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"},
-        ),
     }
+    for consent_route in ("consent-withdraw", "consent-evidence", "consent-verify"):
+        urls[consent_route] = reverse(
+            consent_route, kwargs={"consent_id": target.pk if target else "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"}
+        )
     bodies: dict[tuple[str, str], dict[str, Any]] = {
         ("case-list", "post"): {
             "track": "sspf",
-            "youth": {"personal_number": case.youth.personal_number, "given_name": "Ny", "family_name": "Person"},
+            "youth": {
+                "personal_number": personal_number_for_age(13, serial=777),
+                "given_name": "Ny",
+                "family_name": "Person",
+            },
             "district": "Centrum",
         },
         ("case-detail", "patch"): {"district": "Annat"},
@@ -385,6 +488,8 @@ def test_the_matrix(
         },
     }
 
+    if kind_of_state == "no-custodian":  # the guardian is no custodian: the youth consents
+        bodies[("case-consents", "post")] |= {"giver": "youth", "guardian": None}
     failures = []
     checked = 0
     for name, method in api_routes():
@@ -392,22 +497,27 @@ def test_the_matrix(
         for who_name, user in cast:
             profile = getattr(user, "staff_profile", None) if user is not None else None
             agency = profile.agency.kind if profile is not None and profile.agency else None
+            agency_id = profile.agency_id if profile is not None else None
             who = Who(
                 name=who_name,
                 role=profile.role if profile is not None else None,
                 agency=agency,
-                member=who_name in {"alice", "carl", "petra", "pelle", "sara", "leo"},
-                shared=shared_with.get(agency or "", frozenset()),
+                member=who_name in {"alice", "carl", "petra", "pelle", "sara", "sven", "leo"},
+                shared=shared_with.get(agency_id, frozenset()),
                 consent=consent_state,
+                evidence=evidence,
                 emergency=who_name == "erik",
                 participant=who_name in {"alice", "petra"},
             )
             expected = RULES[(name, method)](who)
+            body_in = bodies.get((name, method), {})
+            extra: dict[str, Any] = {"format": "json"}
+            if (name, method) == ("consent-evidence", "post"):
+                body_in = {"file": SimpleUploadedFile("samtycke.pdf", PDF, content_type="application/pdf")}
+                extra = {"format": "multipart"}
             with transaction.atomic():
                 last_entry = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-                response = getattr(clients[who_name], method)(
-                    url, bodies.get((name, method), {}), HTTP_IF_MATCH=f'"{version}"'
-                )
+                response = getattr(clients[who_name], method)(url, body_in, HTTP_IF_MATCH=f'"{version}"', **extra)
                 entries = list(
                     AuditEntry.objects.filter(id__gt=last_entry, case_ref=case.pk).values_list("event", "fields_shown")
                 )
@@ -424,10 +534,21 @@ def test_the_matrix(
             visible = set(CATEGORIES) if who.ss else set(who.shared)
             if who.role == Role.POLICE and who.participant and name == "case-visits":
                 visible.add(VISITS)  # a participant always sees the visit
-            body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+            body = (b"".join(response.streaming_content) if response.streaming else response.content).decode(
+                errors="replace"
+            )
             for category, marker in MARKERS.items():
                 if category not in visible and marker in body:
                     failures.append(f"{cell}: leaks {category}")
+            # The police's own notes: to the police, and to another agency (social services
+            # included) only under a consent naming both.
+            police_visible = (
+                set(CATEGORIES) if who.role == Role.POLICE else set(police_shares.get(agency_id, frozenset()))
+            )
+            if POLICE_NOTE in body and NOTES not in police_visible:
+                failures.append(f"{cell}: leaks the police's own note")
+            if POLICE_VISIT_NOTE in body and VISITS not in police_visible:
+                failures.append(f"{cell}: leaks the police's own visit note")
             # Social services' own notes on the visit: for police participants only under consent.
             if SS_VISIT_NOTE in body and not (who.ss or VISITS in who.shared):
                 failures.append(f"{cell}: leaks the visit notes")
@@ -435,7 +556,7 @@ def test_the_matrix(
                 failures.append(f"{cell}: leaks the protected address")
             # What the body shows, the same request recorded: an access entry naming the category,
             # the subject report's export entry, or a write's own entry.
-            for category, marker in MARKERS.items():
+            for category, marker in [*MARKERS.items(), (NOTES, POLICE_NOTE), (VISITS, POLICE_VISIT_NOTE)]:
                 if marker in body and not any(
                     category in (shown or [])
                     or event == AuditEvent.EXPORT

@@ -29,6 +29,14 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Custody(models.TextChoices):
+    """Who has custody of the youth (vårdnad): both parents together, one alone, or not yet known."""
+
+    JOINT = "joint", _("Joint custody")
+    SOLE = "sole", _("Sole custody")
+    UNKNOWN = "unknown", _("Custody not confirmed")
+
+
 class CaseNumberSequence(models.Model):
     """The last number handed out per track and year; locked row by row when a case opens."""
 
@@ -53,6 +61,7 @@ class Case(models.Model):
     sequence = models.PositiveIntegerField(editable=False)
     status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     district = models.CharField(_("district"), max_length=100)
+    custody = models.CharField(_("custody"), max_length=10, choices=Custody.choices, default=Custody.UNKNOWN)
     owning_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_cases")
     summary = EncryptedTextField(_("summary"), blank=True, default="")
@@ -70,6 +79,7 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["track", "year", "sequence"], name="case_number_per_track_year"),
             models.CheckConstraint(condition=Q(track__in=Track.values), name="case_track_valid"),
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(custody__in=Custody.values), name="case_custody_valid"),
             models.CheckConstraint(
                 condition=Q(status=CaseStatus.OPEN, closed_at__isnull=True)
                 | Q(status=CaseStatus.CLOSED, closed_at__isnull=False),

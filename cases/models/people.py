@@ -37,7 +37,7 @@ class Youth(models.Model):
 
 
 class Guardian(models.Model):
-    """A guardian (vårdnadshavare) registered on a case."""
+    """A guardian registered on a case: a custodian (vårdnadshavare) unless ``custodian`` is false."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="guardians")
@@ -46,6 +46,9 @@ class Guardian(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     address = EncryptedTextField(_("address"), blank=True, default="")
     protected_identity = models.BooleanField(_("protected identity"), default=False)
+    # A guardian who is not a custodian (vårdnadshavare) is registered for contact, but their
+    # consent does not lift secrecy for the child (consent.policy).
+    custodian = models.BooleanField(_("custodian"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncryptedQuerySet.as_manager()

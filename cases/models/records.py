@@ -171,6 +171,9 @@ class PoliceLink(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_links")
     reference = EncryptedTextField(_("police reference"))
     linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The police authority whose information the reference is (its own information: shown to
+    # another agency only under a consent naming both; consent.policy).
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     linked_at = models.DateTimeField(auto_now_add=True)
 
     objects = EncryptedQuerySet.as_manager()

@@ -22,6 +22,7 @@ from cases.models import (
     CaseKey,
     CaseNumberSequence,
     CaseStatus,
+    Custody,
     Track,
     Youth,
 )
@@ -64,6 +65,7 @@ def case_open(
     district: str,
     guardians: Iterable[Mapping[str, Any]] = (),
     summary: str = "",
+    custody: str = Custody.UNKNOWN,
 ) -> Case:
     """Open a case (social services only). The opener owns it and joins its team.
 
@@ -82,6 +84,7 @@ def case_open(
         sequence=sequence,
         number=f"{prefix}-{year}-{sequence:04d}",
         district=district,
+        custody=custody,
         owning_agency=profile.agency,
         owner=actor,
         summary=summary,
@@ -117,7 +120,8 @@ def _lock_case(case: Case) -> Case:
 
 @transaction.atomic
 def case_update(*, actor: User, case: Case, expected_version: int | None, changes: Mapping[str, Any]) -> Case:
-    """Change a case's district or summary (social services on the team), guarded by its version.
+    """Change a case's district, summary or custody (social services on the team), guarded by its
+    version.
 
     No ``expected_version`` raises ``PreconditionRequired``; a stale one ``PreconditionFailed``;
     both change nothing. A request that changes nothing leaves the version as it is.
@@ -129,7 +133,11 @@ def case_update(*, actor: User, case: Case, expected_version: int | None, change
     if locked.version != expected_version:
         raise PreconditionFailed
     require_open(locked)
-    changed = [name for name in ("district", "summary") if name in changes and getattr(locked, name) != changes[name]]
+    changed = [
+        name
+        for name in ("district", "summary", "custody")
+        if name in changes and getattr(locked, name) != changes[name]
+    ]
     if not changed:
         return locked
     for name in changed:

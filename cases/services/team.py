@@ -16,6 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cases.errors import Conflict
 from cases.models import (
     ROLE_AGENCY_KIND,
+    SOCIAL_SERVICES_ROLES,
     TEAM_ROLES,
     VIEW_CASE,
     Agency,
@@ -31,6 +32,10 @@ MSG_UNKNOWN_USER = _("There is no active staff member with this username.")
 MSG_NOT_TEAM_ROLE = _("This user's role cannot be a member of a case team.")
 MSG_ROLE_MISMATCH = _("This role does not match the user's agency.")
 MSG_ALREADY_MEMBER = _("This user is already on the team.")
+MSG_OTHER_SOCIAL_SERVICES = _(
+    "Social services staff on the team come from the social services that hold the case; "
+    "another authority takes part under consent, not as a case holder."
+)
 MSG_NOT_MEMBER = _("This user is not on the team.")
 MSG_OWNER_STAYS = _("The owning social worker cannot be removed from the team.")
 
@@ -54,6 +59,7 @@ def guardian_build(*, case: Case, data: Mapping[str, Any], prefix: str) -> Guard
         phone=data.get("phone") or "",
         address=data.get("address") or "",
         protected_identity=bool(data.get("protected_identity")),
+        custodian=bool(data.get("custodian", True)),
     )
 
 
@@ -72,6 +78,10 @@ def case_member_add(*, actor: User, case: Case, username: str, role: str | None 
     # A team role always has an agency (constraint staff_team_role_has_agency).
     if role not in TEAM_ROLES or ROLE_AGENCY_KIND[role] != profile.agency.kind:  # type: ignore[union-attr]
         raise ValidationError({"role": [MSG_ROLE_MISMATCH]})
+    # Social services on the team see the case's own content on no consent: only those of the
+    # authority that holds the case (docs/access-control.md).
+    if role in SOCIAL_SERVICES_ROLES and profile.agency_id != case.owning_agency_id:
+        raise ValidationError({"username": [MSG_OTHER_SOCIAL_SERVICES]})
     if CaseMember.objects.filter(case=case, user=user).exists():
         raise Conflict(MSG_ALREADY_MEMBER, code="already_member")
     return grant_membership(case=case, user=user, role=role, added_by=actor)

@@ -93,9 +93,9 @@ def test_another_agencys_list_does_not_grow_with_rows_either(
         give(alice, case, guardian=case.guardians.get(), categories=["identity"])
     client = client_for(petra)
 
-    # token, count, page, consents, withdrawals, guardians, audit entries, disclosure register,
-    # and the request's savepoint pair
-    with django_assert_max_num_queries(10):
+    # token, count, page, consents, withdrawals, their parties, verified forms, custodians,
+    # audit entries, disclosure register, and the request's savepoint pair
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
 
     results = response.json()["results"]

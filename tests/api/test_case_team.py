@@ -29,7 +29,9 @@ def test_the_owner_adds_a_member_who_then_sees_the_case(case: Any, alice: Any, o
         "username": "olle",
         "agency": "social_services",
         "agency_name": "Socialtjänsten",
+        "agency_id": str(olle.staff_profile.agency_id),
         "role": "social_worker",
+        "shares_nothing": False,
     }
     assert client_for(olle).get(case_url(case)).status_code == 200
 

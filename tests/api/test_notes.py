@@ -1,4 +1,5 @@
-"""Any team member writes notes and reads their own agency's; social services read every agency's."""
+"""Any team member writes notes and reads their own agency's; another agency's notes, social
+services' included, only under a consent naming both agencies (OSL 12 kap. 2 §)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,24 @@ from tests.conftest import case_url
 pytestmark = pytest.mark.django_db
 
 
-def test_any_member_may_write_a_note_and_sees_their_agencys_notes(
+def test_any_member_may_write_a_note_and_social_services_read_the_schools_only_under_consent(
     case: Any, alice: Any, sara: Any, client_for: Any
 ) -> None:
+    from tests.consent.helpers import give, guardian_of
+
     client_for(alice).post(case_url(case, "notes/"), {"category": "notes", "text": "Socialtjänstens anteckning"})
     written = client_for(sara).post(case_url(case, "notes/"), {"text": "Skolans iakttagelse"})
 
     sara_sees = client_for(sara).get(case_url(case, "notes/")).json()
-    alice_sees = client_for(alice).get(case_url(case, "notes/")).json()
+    alice_before = client_for(alice).get(case_url(case, "notes/")).json()
+    give(alice, case, guardian=guardian_of(case), agencies=["school"], categories=["notes"])
+    alice_after = client_for(alice).get(case_url(case, "notes/")).json()
 
     assert written.status_code == 201
     assert written.json()["category"] == "notes"
     assert [n["text"] for n in sara_sees["results"]] == ["Skolans iakttagelse"]
-    assert sorted(n["text"] for n in alice_sees["results"]) == ["Skolans iakttagelse", "Socialtjänstens anteckning"]
+    assert [n["text"] for n in alice_before["results"]] == ["Socialtjänstens anteckning"]
+    assert sorted(n["text"] for n in alice_after["results"]) == ["Skolans iakttagelse", "Socialtjänstens anteckning"]
     assert Note.objects.count() == 2
 
 

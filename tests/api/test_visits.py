@@ -156,6 +156,22 @@ def test_each_agency_keeps_its_own_notes_on_a_visit(case: Any, alice: Any, petra
     assert [n["text"] for n in police_view["agency_notes"]] == ["Polisens notering"]
     assert police_view["notes"] == "Polisens notering"
     assert police_view["basis"] == visit()["basis"]  # the shared part
+    # The police's own notes reach social services only under a consent naming the police.
+    assert [n["agency"] for n in social_view["agency_notes"]] == ["social_services"]
+    assert "Polisens notering" not in social_view["notes"]
+
+
+def test_a_consent_naming_the_police_shows_their_visit_notes_to_social_services(
+    case: Any, alice: Any, petra: Any, client_for: Any
+) -> None:
+    from tests.consent.helpers import give, guardian_of
+
+    created = client_for(alice).post(case_url(case, "visits/"), visit(notes="Socialtjänstens egna iakttagelser"))
+    client_for(petra).post(case_url(case, f"visits/{created.json()['id']}/notes/"), {"text": "Polisens notering"})
+    give(alice, case, guardian=guardian_of(case), agencies=["police"], categories=["visits"])
+
+    social_view = client_for(alice).get(case_url(case, "visits/")).json()["results"][0]
+
     assert [n["agency"] for n in social_view["agency_notes"]] == ["social_services", "police"]
 
 

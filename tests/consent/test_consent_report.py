@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Guardian, Track
+from cases.models import Agency, Guardian, Track
 from cases.querysets import bulk_writes_allowed
 from consent.models import Consent
 from tests.conftest import YOUTH
@@ -42,7 +42,8 @@ def test_the_report_names_sharing_stopped_by_a_birthday(alice: Any, carl: Any, c
         district="Centrum",
     )
     case_services.case_member_add(actor=alice, case=turned, username="carl")
-    consent = give(alice, turned, guardian=Guardian.objects.get(case=turned), agencies=["school"])
+    school = Agency.objects.get(kind="school")
+    consent = give(alice, turned, guardian=Guardian.objects.get(case=turned), parties=[school])
 
     with bulk_writes_allowed():  # time travel for the test
         Consent.objects.filter(pk=consent.pk).update(valid_from=timezone.now() - timedelta(days=60))

@@ -1,4 +1,6 @@
-"""The police link a case to their own records under consent; a withdrawal hides the links from them."""
+"""The police link a case to their own records under consent; the links are the police's own
+information: social services read them under a consent naming the police for notes, and a
+withdrawal hides them from everyone."""
 
 from __future__ import annotations
 
@@ -19,10 +21,13 @@ def test_police_link_a_case_under_consent(case: Any, alice: Any, petra: Any, cli
     give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["visits"])
 
     created = client_for(petra).post(case_url(case, "police-links/"), LINK)
+    without_notes = client_for(alice).get(case_url(case, "police-links/")).json()["count"]
+    give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["notes"])
 
     assert created.status_code == 201
     assert created.json()["reference"] == LINK["reference"]
     assert created.json()["linked_by"] == "petra"
+    assert without_notes == 0  # the police's own information: not shared under visits alone
     assert client_for(alice).get(case_url(case, "police-links/")).json()["count"] == 1
 
 
@@ -43,7 +48,7 @@ def test_a_withdrawal_hides_the_links_from_the_police(case: Any, alice: Any, pet
 
     assert response.status_code == 403
     assert LINK["reference"] not in response.content.decode()
-    assert client_for(alice).get(case_url(case, "police-links/")).json()["count"] == 1
+    assert client_for(alice).get(case_url(case, "police-links/")).json()["count"] == 0
 
 
 @pytest.mark.parametrize("member", ["alice", "sara"])

@@ -20,24 +20,31 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from fpdf import FPDF
 
 from cases import personnummer, services
-from cases.models import Agency, AgencyKind, Case, Role, Track
+from cases.models import Agency, AgencyKind, Case, Custody, Role, Track
+from consent import evidence as consent_evidence
 from consent import services as consent_services
 
-AGENCIES = [
-    ("Socialtjänsten Strängnäs", AgencyKind.SOCIAL_SERVICES),
-    ("Lokalpolisområde Strängnäs", AgencyKind.POLICE),
-    ("Paulinska skolan", AgencyKind.SCHOOL),
-    ("Fritidsgården Mariefred", AgencyKind.LEISURE),
-]
+# Named organisations (API.md, "Named parties"): two schools and two leisure units, so that a
+# consent naming one school leaves "the other school" outside it.
+AGENCIES = {
+    "social": ("Socialtjänsten Strängnäs", AgencyKind.SOCIAL_SERVICES),
+    "police": ("Lokalpolisområde Strängnäs", AgencyKind.POLICE),
+    "school": ("Paulinska skolan", AgencyKind.SCHOOL),
+    "other_school": ("Tosteröskolan", AgencyKind.SCHOOL),
+    "leisure": ("Fritidsgården Mariefred", AgencyKind.LEISURE),
+    "other_leisure": ("Fritidsgården Strängnäs", AgencyKind.LEISURE),
+}
 USERS = [
-    ("alice", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES, "Alice", "Andersson"),
-    ("carl", Role.COORDINATOR, AgencyKind.SOCIAL_SERVICES, "Carl", "Coordinator"),
-    ("petra", Role.POLICE, AgencyKind.POLICE, "Petra", "Polis"),
-    ("sara", Role.SCHOOL, AgencyKind.SCHOOL, "Sara", "Skola"),
-    ("leo", Role.LEISURE, AgencyKind.LEISURE, "Leo", "Fritid"),
-    ("olle", Role.SOCIAL_WORKER, AgencyKind.SOCIAL_SERVICES, "Olle", "Outsider"),
+    ("alice", Role.SOCIAL_WORKER, "social", "Alice", "Andersson"),
+    ("carl", Role.COORDINATOR, "social", "Carl", "Coordinator"),
+    ("petra", Role.POLICE, "police", "Petra", "Polis"),
+    ("sara", Role.SCHOOL, "school", "Sara", "Skola"),
+    ("sven", Role.SCHOOL, "other_school", "Sven", "Annanskola"),
+    ("leo", Role.LEISURE, "leisure", "Leo", "Fritid"),
+    ("olle", Role.SOCIAL_WORKER, "social", "Olle", "Outsider"),
     ("audrey", Role.AUDITOR, None, "Audrey", "Auditor"),
     ("adam", Role.ADMIN, None, "Adam", "Admin"),
 ]
@@ -46,6 +53,27 @@ CASES = [
     (Track.SSPF, 12, "Robin", "Testberg", "Mariefred"),
     (Track.LINKOPING, 16, "Alex", "Demosson", "Åkers styckebruk"),
 ]
+
+
+def demo_consent_form(case_number: str) -> bytes:
+    """A one-page signed consent form as a scanner would deliver it: a real PDF (fpdf2)."""
+    pdf = FPDF(format="A4")
+    pdf.set_creator("seed_demo")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=16)
+    pdf.cell(0, 12, text="Samtycke till informationsutbyte (SSPF)", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(
+        0,
+        7,
+        text=(
+            f"Ärende {case_number}. Demodokument med påhittade uppgifter.\n\n"
+            "Jag samtycker till att socialtjänsten, Lokalpolisområde Strängnäs och Paulinska skolan "
+            "utbyter uppgifter om identitet, möten och anteckningar i sex månader.\n\n"
+            "Underskrift: ______________________    Datum: __________"
+        ),
+    )
+    return bytes(pdf.output())
 
 
 def synthetic_personal_number(age: int, serial: int) -> str:
@@ -68,7 +96,8 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             agencies: dict[str, Agency] = {
-                kind: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0] for name, kind in AGENCIES
+                key: Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+                for key, (name, kind) in AGENCIES.items()
             }
             users_out = [self._user(agencies, *spec) for spec in USERS]
             cases_out = self._cases()
@@ -84,12 +113,12 @@ class Command(BaseCommand):
             self.stdout.write(f"case {case['number']} ({case['track']}) {case['id']}")
 
     def _user(
-        self, agencies: dict[str, Agency], username: str, role: str, kind: str | None, first: str, last: str
+        self, agencies: dict[str, Agency], username: str, role: str, key: str | None, first: str, last: str
     ) -> dict[str, Any]:
         password = secrets.token_urlsafe(12)
         user_model = get_user_model()
         user = user_model.objects.filter(username=username).first()
-        agency = agencies[kind] if kind else None
+        agency = agencies[key] if key else None
         if user is None:
             user = services.staff_create(
                 username=username, password=password, role=role, agency=agency, first_name=first, last_name=last
@@ -110,26 +139,33 @@ class Command(BaseCommand):
             "username": username,
             "role": role,
             "agency": agency.kind if agency else None,
+            "agency_name": agency.name if agency else None,
             "password": password,
             "totp_secret": secret,
         }
 
-    def _demo_consent(self, actor: User, case: Case) -> None:
-        """The first SSPF case gets its guardian's written consent: school and police may see
-        identity and meetings for six months. The other cases have none (deny by default)."""
+    def _demo_consent(self, actor: User, verifier: User, case: Case) -> None:
+        """The first SSPF case: sole custody, and its custodian's written consent that social
+        services, the police and Paulinska skolan exchange identity, meetings and notes for six
+        months, with the signed form scanned and verified by a second social worker. Tosteröskolan,
+        on the team too, is no party: its teacher sees nothing. The other cases have none (deny by
+        default)."""
         now = timezone.now()
-        consent_services.consent_record(
+        parties = list(Agency.objects.filter(name__in=[AGENCIES["police"][0], AGENCIES["school"][0]]))
+        consent = consent_services.consent_record(
             actor=actor,
             case=case,
             giver="guardian",
             guardian=case.guardians.get().pk,
-            agencies=["school", "police"],
-            categories=["identity", "meetings"],
+            parties=[agency.pk for agency in parties],
+            categories=["identity", "meetings", "notes"],
             valid_from=now,
             valid_until=now + timedelta(days=180),
             method="written",
             document_reference="Demopärm, flik 1",
         )
+        consent_evidence.evidence_upload(actor=actor, consent=consent, data=demo_consent_form(case.number))
+        consent_evidence.evidence_verify(actor=verifier, consent=consent)
 
     def _cases(self) -> list[dict[str, Any]]:
         user_model = get_user_model()
@@ -149,10 +185,11 @@ class Command(BaseCommand):
                     guardians=[{"name": f"Förälder {family}", "phone": "070-000 00 00"}],
                     district=district,
                     summary="Demoärende: påhittade uppgifter.",
+                    custody=Custody.SOLE if serial == 101 else Custody.UNKNOWN,
                 )
-                for username in ("carl", "petra", "sara", "leo"):
+                for username in ("carl", "petra", "sara", "sven", "leo"):
                     services.case_member_add(actor=alice, case=case, username=username)
                 if serial == 101:
-                    self._demo_consent(alice, case)
+                    self._demo_consent(alice, user_model.objects.get(username="carl"), case)
                 existing.append(case)
         return [{"id": str(case.pk), "number": case.number, "track": case.track} for case in existing]
