@@ -494,7 +494,9 @@ def main() -> None:
                     "runs": measured,
                     "queries": queries_per_request(target, prefix, token[target["user"]]),
                 }
-                if variant != "plain" and plain_p50s:
+                # A plain run that completed no request (p50 0: the server still warming up on a
+                # loaded machine) has no ratio to give; the row shows its errors instead.
+                if variant != "plain" and plain_p50s and all(plain_p50s):
                     row["ratio"] = f"{row['p50'] / statistics.median(plain_p50s):.2f}x"
                     each = [run["p50"] / plain for run, plain in zip(measured, plain_p50s, strict=True)]
                     row["ratio_range"] = f"{min(each):.2f}–{max(each):.2f}"

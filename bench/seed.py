@@ -65,7 +65,7 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
         Youth,
     )
     from cases.querysets import bulk_writes_allowed
-    from consent.models import Consent, ConsentWithdrawal
+    from consent.models import Consent, ConsentEvidence, ConsentWithdrawal
 
     stats: dict[str, Any] = {}
     started = time.monotonic()
@@ -110,6 +110,8 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
             with transaction.atomic():
                 batch_cases, keys, youths, guardians, members, grants = [], [], [], [], [], []
                 visits, visit_notes, meetings, notes, consents, withdrawals = [], [], [], [], [], []
+                parties: list[Any] = []
+                forms: list[Any] = []
                 for i in range(start, start + size):
                     track = "sspf" if i % 3 else "linkoping"
                     year = 2024 + i % 3
@@ -200,7 +202,6 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                                 case=case,
                                 giver="guardian",
                                 guardian=guardian,
-                                agencies=["police", "school"],
                                 categories=["identity", "meetings", "visits", "notes"],
                                 valid_from=now - timedelta(days=30 if state != 2 else 400),
                                 valid_until=now + timedelta(days=300) if state != 2 else now - timedelta(days=35),
@@ -208,6 +209,26 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                                 recorded_by=owner,
                             )
                             consents.append(consent)
+                            for party in ("social_services", "police", "school"):
+                                parties.append(Consent.parties.through(consent=consent, agency=agencies[party]))
+                            # Verified, so that notes and visits share as in production. The
+                            # bench reads only the verification, never the file: the sealed bytes
+                            # are random, not a scan.
+                            forms.append(
+                                ConsentEvidence(
+                                    consent=consent,
+                                    case=case,
+                                    key_id="bench",
+                                    sealed=rng.randbytes(64),
+                                    sha256="0" * 64,
+                                    size=64,
+                                    content_type="application/pdf",
+                                    uploaded_by=owner,
+                                    uploaded_at=now,
+                                    verified_by=others[0] if owner != others[0] else others[1],
+                                    verified_at=now,
+                                )
+                            )
                             if state == 3:
                                 withdrawals.append(
                                     ConsentWithdrawal(
@@ -230,6 +251,8 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                     (Meeting, meetings),
                     (Note, notes),
                     (Consent, consents),
+                    (Consent.parties.through, parties),
+                    (ConsentEvidence, forms),
                     (ConsentWithdrawal, withdrawals),
                 ]:
                     model.objects.bulk_create(rows)
