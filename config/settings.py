@@ -226,6 +226,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # One name per choice set that several components share (agency kinds; the kinds a
+    # statutory disclosure may go to).
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "cases.models.AgencyKind",
+        "DisclosureAgencyEnum": [("police", "police"), ("school", "school"), ("leisure", "leisure")],
+    },
 }
 
 # Domain rules that municipalities set differently (docs/api.md).

@@ -131,6 +131,11 @@ class ConsentEvidence(models.Model):
     def __str__(self) -> str:
         return f"evidence of consent {self.consent_id}"
 
+    def encryption_case(self) -> Case:
+        """The case whose key seals the file (and which the audit entries of an upload or a
+        verification name)."""
+        return self.case
+
 
 class ConsentWithdrawal(models.Model):
     """The withdrawal of one consent: when, why, and who recorded it. At most one per consent."""

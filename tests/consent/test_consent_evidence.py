@@ -224,3 +224,17 @@ def test_a_shredded_cases_form_is_unreadable_in_an_old_backup(
     backup.case = Case.objects.get(pk=case.pk)
     with pytest.raises(crypto.DecryptionError):
         evidence_open(backup)
+
+
+def test_the_upload_and_the_verification_are_audited_under_the_case(
+    case: Any, consent: Any, alice: Any, carl: Any, client_for: Any
+) -> None:
+    upload(client_for(alice), consent, MARKED_PDF)
+    client_for(carl).post(f"/api/v1/consents/{consent.pk}/verify/")
+
+    entries = AuditEntry.objects.filter(object_pk=str(consent.pk), case_ref=case.pk).order_by("id")
+    assert [(e.actor_username, e.event) for e in entries if e.object_repr.startswith("evidence")] == [
+        ("alice", AuditEvent.CREATE),
+        ("carl", AuditEvent.UPDATE),
+    ]
+    assert all("sealed" not in (e.changed_fields or []) for e in entries)
