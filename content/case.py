@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 
 from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
-from cases.models import Youth
-from consent.policy import IDENTITY, NOTES, custody_unconfirmed
+from cases.models import Guardian, Youth
+from consent.policy import IDENTITY, NOTES, custody_unconfirmed, required_givers
 from content.access import (
     CaseAccess,
     case_access,
@@ -63,10 +63,12 @@ def case_row(access: CaseAccess) -> dict[str, Any]:
     return body
 
 
-def consent_givers_shown(access: CaseAccess) -> dict[str, Any]:
+def consent_givers_shown(access: CaseAccess, guardians: list[Guardian]) -> dict[str, Any]:
     """Whose consent sharing needs now (social services, who record consents): each required
-    giver, or why nothing can be shared (no custodian; joint custody with one registered)."""
-    givers = access.consents().givers(access.at)
+    giver, or why nothing can be shared (no custodian; joint custody with one registered). From
+    the guardians already read for the page: no query of its own."""
+    custodians = [g.pk for g in guardians if g.custodian]
+    givers = required_givers(case=access.case, custodian_ids=custodians, at=access.at)
     return {
         "required": [
             {"giver": giver, "guardian": guardian}
@@ -81,16 +83,17 @@ def case_shown(access: CaseAccess) -> dict[str, Any]:
     Custody and the guardians are family information: under ``identity`` like the youth."""
     case = access.case
     body = case_row(access)
+    guardians = list(case.guardians.all()) if IDENTITY in access.categories else []
     if IDENTITY in access.categories:
-        body["guardians"] = [{"id": g.pk, "name": g.name, "custodian": g.custodian} for g in case.guardians.all()]
+        body["guardians"] = [{"id": g.pk, "name": g.name, "custodian": g.custodian} for g in guardians]
         body["custody"] = case.custody
         body["custody_unconfirmed"] = custody_unconfirmed(case)
     if NOTES in access.categories:
         body["summary"] = case.summary
     body["members"] = case_member_rows(case=case)
     body["categories"] = sorted(access.categories)
-    if access.social_services:
-        body["consent_givers"] = consent_givers_shown(access)
+    if access.social_services:  # who see every category, identity included
+        body["consent_givers"] = consent_givers_shown(access, guardians)
     return body
 
 
