@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cases",
     "audit",
     "consent",
+    "referrals",
     "oversight",
     "api",
     "administration",
