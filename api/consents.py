@@ -164,10 +164,23 @@ class ConsentEvidenceApi(APIView):
 
 
 class ConsentVerifyApi(APIView):
-    @extend_schema(request=None, responses=EvidenceOutput, summary="Verify the signed form (four eyes)")
+    @extend_schema_serializer(component_name="ConsentVerifyInput")
+    class InputSerializer(serializers.Serializer):
+        sha256 = serializers.RegexField(
+            r"^[0-9a-fA-F]{64}$",
+            required=False,
+            help_text="The SHA-256 of the form the verifier read: a form replaced since is a 409.",
+            error_messages={"invalid": _("Give the form's SHA-256 as 64 hexadecimal digits.")},
+        )
+
+    @extend_schema(request=InputSerializer, responses=EvidenceOutput, summary="Verify the signed form (four eyes)")
     def post(self, request: Request, consent_id: str) -> Response:
         consent = content_consents.consent_for_user(user=user_of(request), consent_id=consent_id)
-        row = evidence.evidence_verify(actor=user_of(request), consent=consent)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = evidence.evidence_verify(
+            actor=user_of(request), consent=consent, sha256=data.validated_data.get("sha256")
+        )
         return Response(jsonable(content_consents.evidence_shown(row)))
 
 

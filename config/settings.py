@@ -268,6 +268,11 @@ CONSENT_EVIDENCE_REQUIRED_FOR = frozenset(envlist("CONSENT_EVIDENCE_REQUIRED_FOR
 CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 
+if not CONSENT_EVIDENCE_REQUIRED_FOR <= {"identity", "meetings", "visits", "notes"}:  # a typo must not require nothing
+    raise ImproperlyConfigured(
+        "CONSENT_EVIDENCE_REQUIRED_FOR: use identity, meetings, visits and notes, comma-separated "
+        f"(got {sorted(CONSENT_EVIDENCE_REQUIRED_FOR)})."
+    )
 
 class DisclosureProvision(TypedDict):
     """One entry of DISCLOSURE_PROVISIONS, as consent/disclosures.py reads it."""

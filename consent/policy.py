@@ -195,10 +195,18 @@ def case_consents(cases: Iterable[Case]) -> dict[UUID, CaseConsents]:
     return {case.pk: CaseConsents(case, *loaded[case.pk]) for case in cases}
 
 
-def reader_sharing(*, profile: StaffProfile, state: CaseConsents | None, at: datetime) -> Sharing:
+def holds_case(profile: StaffProfile, case: Case) -> bool:
+    """Social services of the authority that holds ``case``: they keep its record and see all of
+    its own content on no consent. Another authority's social services are a third party like
+    any other agency (only they can join a team by an old membership: the team rule stops new
+    ones, cases.services.team)."""
+    return profile.role in SOCIAL_SERVICES_ROLES and profile.agency_id == case.owning_agency_id
+
+
+def reader_sharing(*, profile: StaffProfile, case: Case, state: CaseConsents | None, at: datetime) -> Sharing:
     """What ``profile`` may see of the case's own content (the record social services keep).
-    Social services on the team see every category on no consent's strength (empty sets)."""
-    if profile.role in SOCIAL_SERVICES_ROLES:
+    The social services that hold the case see every category on no consent (empty sets)."""
+    if holds_case(profile, case):
         return dict.fromkeys(CATEGORIES, frozenset())
     if profile.agency_id is None or state is None:
         return {}
@@ -212,7 +220,7 @@ def author_sharing(*, profile: StaffProfile, state: CaseConsents, author_agency_
     if author_agency_id == profile.agency_id:
         return dict.fromkeys(CATEGORIES, frozenset())
     if author_agency_id == state.case.owning_agency_id:
-        return reader_sharing(profile=profile, state=state, at=at)
+        return reader_sharing(profile=profile, case=state.case, state=state, at=at)
     if profile.agency_id is None:
         return {}
     return state.sharing(frozenset({author_agency_id, profile.agency_id}), at)
@@ -223,13 +231,12 @@ def sharing_for_cases(
 ) -> dict[UUID, Sharing]:
     """What ``profile`` may see of each of ``cases``' own content (cases already on its team, or
     opened by emergency access): each category with the consents it rests on. A whole page at
-    once: at most five queries, none for social services."""
+    once: at most five queries, none for the social services that hold the cases."""
     cases = list(cases)
     at = at or timezone.now()
-    if profile.role in SOCIAL_SERVICES_ROLES or profile.agency_id is None or not cases:
-        return {case.pk: reader_sharing(profile=profile, state=None, at=at) for case in cases}
-    states = case_consents(cases)
-    return {case.pk: reader_sharing(profile=profile, state=states[case.pk], at=at) for case in cases}
+    needs = [case for case in cases if not holds_case(profile, case)] if profile.agency_id is not None else []
+    states = case_consents(needs) if needs else {}
+    return {case.pk: reader_sharing(profile=profile, case=case, state=states.get(case.pk), at=at) for case in cases}
 
 
 def categories_for_cases(
@@ -291,19 +298,22 @@ def _why_pending(state: CaseConsents, consent: Consent, at: datetime) -> Consent
         (party, category) for party in parties for category in consent.categories if counts_for(consent, category)
     }
 
-    def covers(other: Giver) -> bool:
+    def covers(other: Giver, *, counted: bool) -> bool:
         return any(
             (c.giver, c.guardian_id) == other
             and consent_is_active(c, at)
             and any(
-                party in c.party_ids_cached and category in c.categories and counts_for(c, category)
+                party in c.party_ids_cached and category in c.categories and (counts_for(c, category) or not counted)
                 for party, category in wanted
             )
             for c in state.consents
         )
 
-    if YOUTH in others and not covers(YOUTH):
+    if YOUTH in others and not covers(YOUTH, counted=False):
         return _pending("youth_consent_missing", age=settings.CONSENT_YOUTH_AGE)
+    if all(covers(other, counted=False) for other in others):
+        # Everyone consented to the same; another giver's signed form is what is missing.
+        return _pending("evidence_unverified")
     return _pending("custodian_consent_missing")
 
 

@@ -42,6 +42,9 @@ MSG_GUARDIAN_NOT_CUSTODIAN = _(
 )
 MSG_KIND_NOT_ON_TEAM = _("No {kind} agency is on the team: add its member first, or name the agency in parties.")
 MSG_UNKNOWN_PARTY = _("There is no agency with this id.")
+MSG_OTHER_SOCIAL_SERVICES_PARTY = _(
+    "Another authority's social services cannot be a party: name school, police or leisure agencies."
+)
 MSG_NO_PARTY = _("Name at least one agency besides social services, in agencies or in parties.")
 MSG_ALREADY_WITHDRAWN = _("This consent has already been withdrawn.")
 MSG_EMERGENCY_ON_TEAM = _("You are on the team already; emergency access is for cases you are not on.")
@@ -94,10 +97,14 @@ def _resolve_parties(
                 resolved |= found
     ids = list(dict.fromkeys(parties))
     if ids:
-        known = set(Agency.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        known = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "kind"))
         if len(known) != len(ids):
             errors.setdefault("parties", []).append(MSG_UNKNOWN_PARTY)
-        resolved |= known
+        # Another authority's social services never take part in a case's sharing: the case is
+        # held by one social services, and a neighbour is asked by a disclosure, not a consent.
+        if any(pk != case.owning_agency_id and kind == AgencyKind.SOCIAL_SERVICES for pk, kind in known.items()):
+            errors.setdefault("parties", []).append(MSG_OTHER_SOCIAL_SERVICES_PARTY)
+        resolved |= set(known)
     resolved.discard(case.owning_agency_id)
     if not resolved and "agencies" not in errors and "parties" not in errors:
         errors["agencies" if not ids else "parties"] = [MSG_NO_PARTY]

@@ -43,7 +43,15 @@ from cases.models import (
 from cases.permissions import MSG_SOCIAL_SERVICES_ONLY, require_social_services, staff_profile
 from consent.disclosures import disclosures_record_shown
 from consent.models import EmergencyAccess
-from consent.policy import CATEGORIES, CaseConsents, Sharing, author_sharing, case_consents, reader_sharing
+from consent.policy import (
+    CATEGORIES,
+    CaseConsents,
+    Sharing,
+    author_sharing,
+    case_consents,
+    holds_case,
+    reader_sharing,
+)
 
 __all__ = [
     "CaseAccess",
@@ -81,7 +89,8 @@ class CaseAccess:
 
     @property
     def social_services(self) -> bool:
-        return self.profile.role in SOCIAL_SERVICES_ROLES
+        """The social services that hold the case (``consent.policy.holds_case``)."""
+        return holds_case(self.profile, self.case)
 
     def consents(self) -> CaseConsents:
         """The case's consent state (loaded once: at most five queries)."""
@@ -176,13 +185,13 @@ def case_accesses(*, profile: StaffProfile, cases: list[Case]) -> list[CaseAcces
     """What ``profile`` may see of each of ``cases`` (already through the predicate, each with
     its youth): a page at once, in at most five queries (none for social services)."""
     at = timezone.now()
-    needs_consents = profile.role not in SOCIAL_SERVICES_ROLES and profile.agency_id is not None and cases
-    states = case_consents(cases) if needs_consents else {}
+    needs = [case for case in cases if not holds_case(profile, case)] if profile.agency_id is not None else []
+    states = case_consents(needs) if needs else {}
     return [
         CaseAccess(
             case=case,
             profile=profile,
-            sharing=reader_sharing(profile=profile, state=states.get(case.pk), at=at),
+            sharing=reader_sharing(profile=profile, case=case, state=states.get(case.pk), at=at),
             state=states.get(case.pk),
             at=at,
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import SOCIAL_SERVICES_ROLES, Agency, AgencyKind, CaseMember, Guardian, Role
 from cases.services import staff_create
+from cases.services.team import grant_membership
 from consent import evidence, services
 from consent.models import Consent
 
@@ -62,17 +63,24 @@ def give(
 
 
 def verify(actor: Any, consent: Consent) -> None:
-    """Upload the signed form as ``actor`` and have another social-services member verify it."""
+    """Upload the signed form as ``actor`` and have another social-services member of the team
+    verify it (one is put on the team if there is none)."""
     evidence.evidence_upload(actor=actor, consent=consent, data=PDF)
-    verifier = (
-        get_user_model()
-        .objects.filter(staff_profile__role__in=SOCIAL_SERVICES_ROLES, staff_profile__agency=consent.case.owning_agency)
-        .exclude(pk=actor.pk)
-        .order_by("username")
+    case = consent.case
+    member = (
+        CaseMember.objects.filter(case=case, user__staff_profile__role__in=SOCIAL_SERVICES_ROLES)
+        .exclude(user=actor)
+        .select_related("user")
+        .order_by("user__username")
         .first()
-    ) or staff_create(
-        username="vera", password="vera verifies forms", role=Role.SOCIAL_WORKER, agency=consent.case.owning_agency
     )
+    if member is not None:
+        verifier = member.user
+    else:
+        verifier = get_user_model().objects.filter(username="vera").first() or staff_create(
+            username="vera", password="vera verifies forms", role=Role.SOCIAL_WORKER, agency=case.owning_agency
+        )
+        grant_membership(case=case, user=verifier, role=Role.SOCIAL_WORKER, added_by=actor)
     evidence.evidence_verify(actor=verifier, consent=consent)
 
 

@@ -5,12 +5,14 @@ services on the team (audited). Notes and visits are shared only once the form i
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from PIL import Image
 
 from audit.models import AuditEntry, AuditEvent
 from cases import crypto, services
@@ -24,8 +26,16 @@ from tests.consent.helpers import PDF, give, guardian_of
 pytestmark = pytest.mark.django_db
 
 MARKED_PDF = PDF.replace(b"/Type /Catalog", b"/Type /Catalog /Title (UNDERSKRIFT-MARIA-EXEMPELSSON)")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def image(format: str) -> bytes:
+    """A small real scan in ``format`` (JPEG or PNG)."""
+    buffer = io.BytesIO()
+    Image.new("L", (40, 60), color=200).save(buffer, format=format)
+    return buffer.getvalue()
+
+
+JPEG, PNG = image("JPEG"), image("PNG")
 
 
 def upload(
@@ -99,6 +109,9 @@ def test_scans_as_images_are_accepted_by_their_content(
         b"<html><script>alert(1)</script></html>",
         b"MZ\x90\x00" + b"\x00" * 60,  # an executable named .pdf
         PDF[:-8],  # a truncated PDF
+        b"\xff\xd8\xff<html><script>alert(1)</script></html>",  # a JPEG magic number, then a script
+        b"\xff\xd8\xff\xe0" + PDF,  # a PDF behind a JPEG header (readers find %PDF in the first KiB)
+        b"\x89PNG\r\n\x1a\nMZ\x90\x00" + b"\x00" * 60,  # a PNG signature, then an executable
     ],
 )
 def test_anything_else_is_refused_whatever_its_name(consent: Any, alice: Any, client_for: Any, data: bytes) -> None:
@@ -238,3 +251,33 @@ def test_the_upload_and_the_verification_are_audited_under_the_case(
         ("carl", AuditEvent.UPDATE),
     ]
     assert all("sealed" not in (e.changed_fields or []) for e in entries)
+
+
+def test_emergency_access_neither_uploads_nor_verifies_the_form(
+    case: Any, consent: Any, alice: Any, olle: Any, client_for: Any
+) -> None:
+    from consent import services as consent_services
+
+    upload(client_for(alice), consent, MARKED_PDF)
+    consent_services.emergency_access_open(actor=olle, case=case, reason="Akut läge, ingen i teamet nås")
+
+    assert client_for(olle).post(f"/api/v1/consents/{consent.pk}/verify/").status_code == 403
+    assert upload(client_for(olle), consent, PDF).status_code == 403
+    assert ConsentEvidence.objects.get().verified_at is None
+
+
+def test_the_verifier_confirms_the_form_they_read_not_one_swapped_in_since(
+    consent: Any, alice: Any, carl: Any, client_for: Any
+) -> None:
+    upload(client_for(alice), consent, MARKED_PDF)
+    read = hashlib.sha256(client_for(carl).get(f"/api/v1/consents/{consent.pk}/evidence/").content).hexdigest()
+    upload(client_for(alice), consent, PDF)  # swapped before carl verifies
+
+    stale = client_for(carl).post(f"/api/v1/consents/{consent.pk}/verify/", {"sha256": read}, format="json")
+    current = client_for(carl).post(
+        f"/api/v1/consents/{consent.pk}/verify/", {"sha256": hashlib.sha256(PDF).hexdigest()}, format="json"
+    )
+
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "evidence_changed"
+    assert current.status_code == 200

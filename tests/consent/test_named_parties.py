@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Agency, AgencyKind, Role
+from cases.services.team import grant_membership
 from consent.models import Consent
 from tests.conftest import PASSWORD, YOUTH, case_url
 from tests.consent.helpers import give, guardian_of
@@ -188,3 +189,26 @@ def test_emergency_access_is_for_the_authority_that_holds_the_case(case: Any, cl
 
     assert response.status_code == 404  # as if the case did not exist
     assert client_for(nils).get(case_url(case)).status_code == 404
+
+
+def test_another_authoritys_social_services_cannot_be_a_party(case: Any, alice: Any, client_for: Any) -> None:
+    neighbour = Agency.objects.create(name="Socialtjänsten Eskilstuna", kind=AgencyKind.SOCIAL_SERVICES)
+
+    response = client_for(alice).post(case_url(case, "consents/"), consent_body(case, parties=[str(neighbour.pk)]))
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["parties"]
+
+
+def test_an_old_membership_of_another_authoritys_social_worker_shows_nothing_on_no_consent(
+    case: Any, alice: Any, client_for: Any
+) -> None:
+    neighbour = Agency.objects.create(name="Socialtjänsten Eskilstuna", kind=AgencyKind.SOCIAL_SERVICES)
+    nils = services.staff_create(username="nils", password=PASSWORD, role=Role.SOCIAL_WORKER, agency=neighbour)
+    # As an earlier version let such a member join: the grant written directly.
+    grant_membership(case=case, user=nils, role=Role.SOCIAL_WORKER, added_by=alice)
+
+    response = client_for(nils).get(case_url(case))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "consent_required"

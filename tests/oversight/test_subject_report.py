@@ -79,3 +79,22 @@ def test_only_social_services_produce_it(
     case: Any, member: str, request: pytest.FixtureRequest, client_for: Any
 ) -> None:
     assert client_for(request.getfixturevalue(member)).get(case_url(case, "subject-report")).status_code == 403
+
+
+def test_another_agencys_own_information_is_counted_not_shown_until_consent_names_it(
+    case: Any, alice: Any, petra: Any, client_for: Any
+) -> None:
+    services.note_add(actor=petra, case=case, category="notes", text="POLISENS EGEN UPPGIFT")
+    give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["identity"])
+
+    before = client_for(alice).get(case_url(case, "subject-report"))
+    html = client_for(alice).get(case_url(case, "subject-report"), {"format": "html"}).content.decode()
+    give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["notes"])
+    after = client_for(alice).get(case_url(case, "subject-report"))
+
+    assert "POLISENS EGEN UPPGIFT" not in before.content.decode()
+    assert before.json()["withheld"] == {"notes": 1, "visit_notes": 0, "police_links": 0}
+    assert "POLISENS EGEN UPPGIFT" not in html
+    assert "Polisen" in html  # the consent's parties, by name
+    assert "POLISENS EGEN UPPGIFT" in after.content.decode()
+    assert after.json()["withheld"]["notes"] == 0
