@@ -241,6 +241,9 @@ SSPF_AGE_MIN = envint("SSPF_AGE_MIN", 6, minimum=0)
 SSPF_AGE_MAX = envint("SSPF_AGE_MAX", 21, minimum=0)
 LINKOPING_AGE_MIN = envint("LINKOPING_AGE_MIN", 15, minimum=0)
 LINKOPING_AGE_MAX = envint("LINKOPING_AGE_MAX", 17, minimum=0)
+# Four eyes on closing: only a coordinator closes at once; anyone else's closure waits for another
+# coordinator's approval (docs/process.md). Off: whoever may close, closes.
+CASE_CLOSURE_NEEDS_APPROVAL = envbool("CASE_CLOSURE_NEEDS_APPROVAL", True)
 
 # Logging: never request bodies; the correlation id ties a line to its audit entries.
 LOGGING = {
@@ -265,14 +268,14 @@ CONSENT_MAX_MONTHS = envint("CONSENT_MAX_MONTHS", 12, minimum=1)
 # Categories a consent shares only once its signed form is uploaded and verified by a second
 # social-services member (JO: written consent where the data are sensitive; consent/evidence.py).
 CONSENT_EVIDENCE_REQUIRED_FOR = frozenset(envlist("CONSENT_EVIDENCE_REQUIRED_FOR", ["notes", "visits"]))
-CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
-EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
-
 if not CONSENT_EVIDENCE_REQUIRED_FOR <= {"identity", "meetings", "visits", "notes"}:  # a typo must not require nothing
     raise ImproperlyConfigured(
         "CONSENT_EVIDENCE_REQUIRED_FOR: use identity, meetings, visits and notes, comma-separated "
         f"(got {sorted(CONSENT_EVIDENCE_REQUIRED_FOR)})."
     )
+CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
+
 
 class DisclosureProvision(TypedDict):
     """One entry of DISCLOSURE_PROVISIONS, as consent/disclosures.py reads it."""
@@ -322,12 +325,18 @@ AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 10 * 365, minimum=365)
 AUDIT_SIGNING_KEY = envsecret("AUDIT_SIGNING_KEY") or ""
 
-# Retention (gallring) of closed cases (oversight/purge.py; docs/retention.md). Years from closure
-# per track, and the birth days whose files are kept for research (socialtjänstförordningen
-# 7 kap. 2 §). Settings, because the law changes (SoL 2025:400) and municipalities decide.
+# Retention (gallring) of closed cases (oversight/purge.py; docs/retention.md). Years from the
+# case's last entry per track; optionally years from the youth's birth that a file is kept at
+# least (0: no such rule; prop. 2025/26:12 proposes 30 for some child files); and the birth days
+# whose files are kept for research (socialtjänstförordningen 7 kap. 2 §). Settings, because the
+# law changes (SoL 2025:400) and municipalities decide.
 CASE_RETENTION_YEARS = {
     "sspf": envint("RETENTION_YEARS_SSPF", 5, minimum=1),
     "linkoping": envint("RETENTION_YEARS_LINKOPING", 5, minimum=1),
+}
+CASE_RETENTION_YEARS_FROM_BIRTH = {
+    "sspf": envint("RETENTION_YEARS_FROM_BIRTH_SSPF", 0, minimum=0),
+    "linkoping": envint("RETENTION_YEARS_FROM_BIRTH_LINKOPING", 0, minimum=0),
 }
 try:
     RETENTION_KEEP_BIRTH_DAYS = [int(day) for day in envlist("RETENTION_KEEP_BIRTH_DAYS", ["5", "15", "25"])]

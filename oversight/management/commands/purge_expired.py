@@ -1,6 +1,7 @@
 """Purge (gallra) closed cases past their retention period: shred the key, delete the rows.
 
---dry-run lists case numbers and closure dates only. Safe to interrupt and re-run.
+--dry-run lists every due case (number, closure, last entry) with the rule that purges it or what
+keeps it; no personal data. Safe to interrupt and re-run.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from oversight.purge import Expired, expired_cases, purge_expired
+from oversight.purge import Expired, purge_expired, retention_review
 
 
 class Command(BaseCommand):
@@ -21,11 +22,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["dry_run"]:
-            count = 0
-            for expired in expired_cases():
-                self.stdout.write(f"{expired.number}\tclosed {expired.closed_at:%Y-%m-%d}\t{expired.rule}")
-                count += 1
-            self.stdout.write(f"{count} cases would be purged")
+            purged = kept = 0
+            for review in retention_review():
+                verdict = f"purge: {review.rule}" if review.purge else f"kept: {review.kept_by}"
+                self.stdout.write(
+                    f"{review.number}\tclosed {review.closed_at:%Y-%m-%d}\t"
+                    f"last entry {review.last_entry:%Y-%m-%d}\t{verdict}"
+                )
+                purged, kept = purged + review.purge, kept + (not review.purge)
+            self.stdout.write(f"{purged} cases would be purged, {kept} due cases are kept")
             return
         done = 0
 
