@@ -37,6 +37,7 @@ class AuditEvent(models.TextChoices):
     REVIEW = "review", _("Log review")
     PURGE = "purge", _("Purge (gallring)")
     LEGAL_HOLD = "legal_hold", _("Legal hold")
+    NOTIFY = "notify", _("Reminder mail sent")
 
 
 ACTION_EVENTS = {

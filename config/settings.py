@@ -278,6 +278,21 @@ EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 
 
 class DisclosureProvision(TypedDict):
+# Reminders (oversight/reminders.py; docs/process.md): how far ahead consents ending and birthdays
+# that change whose consent counts are shown; when an undecided referral is due (SoL 11 kap. 1 a §:
+# the initial assessment within 14 days; an urgent one at once); how often the log check is due
+# (monthly, Tibro's routine in LAW.md); the address the reminder mail links to.
+REMINDER_DAYS = envint("REMINDER_DAYS", 30, minimum=1)
+REFERRAL_DECISION_DAYS = envint("REFERRAL_DECISION_DAYS", 14, minimum=0)
+LOG_CHECK_INTERVAL_DAYS = envint("LOG_CHECK_INTERVAL_DAYS", 31, minimum=1)
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "sspf@localhost") or "sspf@localhost"
+EMAIL_BACKEND = envstr("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
+
     """One entry of DISCLOSURE_PROVISIONS, as consent/disclosures.py reads it."""
 
     label: str

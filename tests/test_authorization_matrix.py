@@ -240,6 +240,7 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("consent-evidence", "get"): evidence_read,
     ("consent-verify", "post"): evidence_verify,
     ("agency-list", "get"): authenticated(200),
+    ("reminders", "get"): authenticated(200),  # each caller's own: ids and dates only
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
     # Social services in the case; police only on a visit they took part in.
