@@ -30,6 +30,8 @@ AUDITED_MODELS = [
     "cases.LegalHold",
     "audit.LogReview",
     "audit.LogReviewItem",
+    "referrals.Referral",
+    "referrals.ReferralKey",
     "otp_totp.TOTPDevice",
 ]
 

@@ -1,0 +1,71 @@
+"""Operations on referral data keys: re-wrapping under the newest master key, and crypto-shredding.
+
+The same steps as ``cases.keys`` for case keys (the case core cannot know about referrals, which sit
+above it): data keys never change here, only the master key that wraps them, so a rotation does not
+re-encrypt content and can stop anywhere. ``manage.py rotate_referral_keys`` runs it after
+``rotate_keys`` (docs/encryption.md, "Rotation and shredding").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import crypto
+from cases.keys import RewrapResult
+from referrals.models import Referral, ReferralKey, key_owner_id
+
+
+def referral_keys_pending_rewrap() -> int:
+    """How many referral data keys are still wrapped under a master key other than the current one."""
+    return ReferralKey.objects.exclude(master_key_id=crypto.keyring().current_id).count()
+
+
+def referral_keys_rewrap(
+    *, batch_size: int = 500, limit: int | None = None, progress: Callable[[int], None] | None = None
+) -> RewrapResult:
+    """Re-wrap referral data keys under the current master key, ``batch_size`` per transaction.
+
+    Safe to interrupt and re-run: a key is either still under its old master key (readable while
+    that key stays configured) or already under the new one.
+    """
+    current = crypto.keyring().current_id
+    result = RewrapResult()
+    while limit is None or result.rewrapped < limit:
+        size = batch_size if limit is None else min(batch_size, limit - result.rewrapped)
+        with transaction.atomic():
+            batch = list(
+                ReferralKey.objects.select_for_update(skip_locked=True)
+                .exclude(master_key_id=current)
+                .order_by("referral_id")[:size]
+            )
+            if not batch:
+                break
+            for row in batch:
+                owner = key_owner_id(row.referral_id)
+                data_key = crypto.unwrap_data_key(
+                    row.wrapped, master_key_id=row.master_key_id, case_id=owner, key_id=row.key_id
+                )
+                row.master_key_id, row.wrapped = crypto.wrap_data_key(data_key, case_id=owner, key_id=row.key_id)
+                row.rewrapped_at = timezone.now()
+                row.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
+        result.rewrapped += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    result.remaining = referral_keys_pending_rewrap()
+    return result
+
+
+@transaction.atomic
+def referral_key_shred(*, referral: Referral) -> bool:
+    """Destroy the referral's data key: its personal number, names, concern and reason become
+    unreadable for good, in the database and in every backup that does not also hold the key.
+    Nothing else is touched (no case, no other referral).
+
+    For retention (gallring); callers record why. Returns False if the key was already gone.
+    """
+    deleted, _by_model = ReferralKey.objects.filter(referral_id=referral.pk).delete()
+    referral.__dict__.pop("_cipher", None)
+    return deleted > 0
