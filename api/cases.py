@@ -16,6 +16,7 @@ from cases.models import CaseStatus, Custody, Track
 from cases.permissions import require_social_services
 from content import case as case_content
 from content.access import case_access, case_ids_by_personal_number
+from content.referrals import referral_ids_by_personal_number
 from oversight import legal_hold
 
 
@@ -213,14 +214,21 @@ class YouthLookupApi(APIView):
     @extend_schema_serializer(component_name="YouthLookupOutput")
     class OutputSerializer(serializers.Serializer):
         cases = serializers.ListField(child=serializers.UUIDField())
+        referrals = serializers.ListField(
+            child=serializers.UUIDField(), help_text="Referrals (orosanmälan) about the person, oldest first."
+        )
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer, summary="Look up cases by personal number")
+    @extend_schema(
+        request=InputSerializer, responses=OutputSerializer, summary="Look up cases and referrals by personal number"
+    )
     def post(self, request: Request) -> Response:
         require_social_services(user_of(request))  # 403 before the body is even looked at
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ids = case_ids_by_personal_number(user=user_of(request), personal_number=data.validated_data["personal_number"])
-        return Response(jsonable({"cases": ids}))
+        number = data.validated_data["personal_number"]
+        ids = case_ids_by_personal_number(user=user_of(request), personal_number=number)
+        referrals = referral_ids_by_personal_number(user=user_of(request), personal_number=number)
+        return Response(jsonable({"cases": ids, "referrals": referrals}))
 
 
 class LegalHoldOutput(serializers.Serializer):

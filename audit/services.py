@@ -194,3 +194,18 @@ def record_login(*, event: str, username: str, user: Any = None) -> None:
         actor=user,
         actor_username=username,
     )
+
+
+def record_each(entries: Iterable[dict[str, Any]]) -> None:
+    """Several entries now, in the current transaction, in one INSERT (per batch the database
+    accepts): each given as ``record``'s keyword arguments. For a page of objects that are not
+    cases (the referral queue), so that recording it costs one query whatever the page's size."""
+    built = [_entry(**kwargs) for kwargs in entries]
+    if not built:
+        return
+    meta = AuditEntry._meta
+    connection = connections[router.db_for_write(AuditEntry)]
+    fields = [f for f in meta.concrete_fields if f is not meta.pk]
+    _insert_values(
+        connection, fields, [[f.get_db_prep_save(f.pre_save(e, True), connection) for f in fields] for e in built]
+    )

@@ -9,6 +9,7 @@ from api import auth as api_auth
 from api import cases as api
 from api import consents as consent_api
 from api import records, team
+from api import referrals as referral_api
 from api import reminders as api_reminders
 from api import reports as api_reports
 from api.errors import json_error_view
@@ -45,6 +46,11 @@ urlpatterns = [
     path("api/v1/consents/<uuid:consent_id>/verify/", consent_api.ConsentVerifyApi.as_view(), name="consent-verify"),
     path("api/v1/agencies/", team.AgencyListApi.as_view(), name="agency-list"),
     path("api/v1/reminders/", api_reminders.ReminderListApi.as_view(), name="reminders"),
+    path("api/v1/referrals/", referral_api.ReferralListApi.as_view(), name="referral-list"),
+    path("api/v1/referrals/<uuid:referral_id>/", referral_api.ReferralDetailApi.as_view(), name="referral-detail"),
+    path(
+        "api/v1/referrals/<uuid:referral_id>/decide/", referral_api.ReferralDecideApi.as_view(), name="referral-decide"
+    ),
     path("api/v1/consents/report", consent_api.ConsentReportApi.as_view(), name="consent-report"),
     path(case + "disclosures/", consent_api.CaseDisclosureListApi.as_view(), name="case-disclosures"),
     path("api/v1/disclosures/", consent_api.DisclosureRegisterApi.as_view(), name="disclosure-register"),
