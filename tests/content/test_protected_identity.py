@@ -47,4 +47,4 @@ def test_a_protected_youth_is_not_found_through_emergency_access(alice: Any, oll
 
     found = client.post("/api/v1/youths/lookup", {"personal_number": protected.youth.personal_number})
 
-    assert found.json() == {"cases": []}
+    assert found.json() == {"cases": [], "referrals": []}

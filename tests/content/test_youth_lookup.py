@@ -22,20 +22,20 @@ def test_lookup_finds_the_case_in_either_format(case: Any, alice: Any, client_fo
     short_form = client.post(LOOKUP, {"personal_number": f"{number[2:8]}-{number[8:]}"})
 
     assert long_form.status_code == 200
-    assert long_form.json() == {"cases": [str(case.pk)]}
-    assert short_form.json() == {"cases": [str(case.pk)]}
+    assert long_form.json() == {"cases": [str(case.pk)], "referrals": []}
+    assert short_form.json() == {"cases": [str(case.pk)], "referrals": []}
 
 
 def test_lookup_does_not_find_another_person(case: Any, alice: Any, client_for: Any) -> None:
     other = personal_number_for_age(14, serial=777)
 
-    assert client_for(alice).post(LOOKUP, {"personal_number": other}).json() == {"cases": []}
+    assert client_for(alice).post(LOOKUP, {"personal_number": other}).json() == {"cases": [], "referrals": []}
 
 
 def test_lookup_only_shows_the_callers_cases(case: Any, olle: Any, client_for: Any) -> None:
     number = case.youth.personal_number
 
-    assert client_for(olle).post(LOOKUP, {"personal_number": number}).json() == {"cases": []}
+    assert client_for(olle).post(LOOKUP, {"personal_number": number}).json() == {"cases": [], "referrals": []}
 
 
 @pytest.mark.parametrize("role", ["petra", "sara", "audrey", "adam"])
