@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,27 +17,50 @@ from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases.models import Role
 from cases.permissions import require_role
-from oversight import statistics
+from oversight import results
 from oversight.subject_report import subject_report_for_reader
 
 MSG_STATS_ROLES = _("Only coordinators and auditors read the statistics.")
+MSG_FREEZE_ROLES = _("Only coordinators sign off a year's figures.")
+MSG_DISTRICT = _("A district name is at most 100 characters.")
+
+
+def _year(value: object) -> int:
+    field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
+    try:
+        return int(field.run_validation(value))
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"year": exc.detail}) from None
 
 
 class StatsSummaryApi(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, required=True)],
+        parameters=[
+            OpenApiParameter("year", int, required=True),
+            OpenApiParameter("district", str, description="only this district's figures"),
+        ],
         responses={200: dict},
-        summary="Yearly counts (small cells suppressed)",
+        summary="Yearly counts and the results report (small cells suppressed; frozen once signed off)",
     )
     def get(self, request: Request) -> Response:
         require_role(user_of(request), {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
-        field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
-        try:
-            year = field.run_validation(request.query_params.get("year", ""))
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({"year": exc.detail}) from None
+        year = _year(request.query_params.get("year", ""))
+        district = request.query_params.get("district") or None
+        if district is not None and len(district) > 100:
+            raise serializers.ValidationError({"district": [MSG_DISTRICT]})
         record(event=AuditEvent.EXPORT, model=AuditEntry, object_pk="", extra={"statistics": year})
-        return Response(statistics.summary(year=year))
+        return Response(results.report(year=year, district=district))
+
+
+class StatsFreezeApi(APIView):
+    """A coordinator signs off a finished year: its figures are kept as they are now."""
+
+    @extend_schema(request=None, responses={201: dict}, summary="Freeze a finished year's figures")
+    def post(self, request: Request, year: int) -> Response:
+        require_role(user_of(request), {Role.COORDINATOR}, MSG_FREEZE_ROLES)
+        year = _year(year)
+        kept = results.year_freeze(actor=user_of(request), year=year, figures=results.figures_to_freeze(year=year))
+        return Response(results.report(year=kept.year), status=status.HTTP_201_CREATED)
 
 
 class SubjectReportApi(APIView):

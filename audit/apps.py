@@ -29,6 +29,7 @@ AUDITED_MODELS = [
     "cases.SystemKey",
     "cases.LegalHold",
     "audit.LogReview",
+    "oversight.FrozenYear",
     "audit.LogReviewItem",
     "referrals.Referral",
     "referrals.ReferralKey",

@@ -46,6 +46,7 @@ urlpatterns = [
     path("api/v1/consents/<uuid:consent_id>/verify/", consent_api.ConsentVerifyApi.as_view(), name="consent-verify"),
     path("api/v1/agencies/", team.AgencyListApi.as_view(), name="agency-list"),
     path("api/v1/reminders/", api_reminders.ReminderListApi.as_view(), name="reminders"),
+    path("api/v1/stats/<int:year>/freeze", api_reports.StatsFreezeApi.as_view(), name="stats-freeze"),
     path("api/v1/referrals/", referral_api.ReferralListApi.as_view(), name="referral-list"),
     path("api/v1/referrals/<uuid:referral_id>/", referral_api.ReferralDetailApi.as_view(), name="referral-detail"),
     path(

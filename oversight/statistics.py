@@ -108,26 +108,31 @@ def is_determined(target: tuple[str, str], hidden: set[tuple[str, str]], rows: l
     return _rank(matrix) == _rank([*matrix, unit])
 
 
-def _table(values: dict[tuple[str, str], int], rows: list[str], cols: list[str]) -> dict[str, Any]:
+def suppressed_table(values: dict[tuple[str, str], int], rows: list[str], cols: list[str]) -> dict[str, Any]:
     table = suppress_table(values, rows, cols)
     return {r: {c: table[(r, c)] for c in [*cols, TOTAL]} for r in [*rows, TOTAL]}
 
 
-def _single(value: int) -> Any:
+def single_count(value: int) -> Any:
     return SUPPRESSED if 0 < value < SMALL else value
 
 
-def summary(*, year: int) -> dict[str, Any]:
-    """Counts for one calendar year (local time). No personal data, no case numbers."""
+def summary(*, year: int, district: str | None = None) -> dict[str, Any]:
+    """Counts for one calendar year (local time), everywhere or in one ``district``. No personal
+    data, no case numbers. The results report adds to it (``oversight.results.report``)."""
 
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(date(year, 1, 1), time.min), tz)
     end = timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min), tz)
     tracks = [t.value for t in Track]
 
+    def scoped(queryset: Any, path: str) -> Any:
+        return queryset if district is None else queryset.filter(**{path: district})
+
     def by_track_district(field: str) -> dict[str, Any]:
+        cases = Case.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
         rows = (
-            Case.objects.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+            (cases if district is None else cases.filter(district=district))
             .values("track", "district")
             .annotate(n=Count("id"))
         )
@@ -135,9 +140,9 @@ def summary(*, year: int) -> dict[str, Any]:
         for row in rows:
             values[(row["track"], row["district"])] += row["n"]
         districts = sorted({d for _t, d in values})
-        return _table(values, tracks, districts)
+        return suppressed_table(values, tracks, districts)
 
-    firsts = Case.objects.filter(opened_at__gte=start, opened_at__lt=end).annotate(
+    firsts = scoped(Case.objects.filter(opened_at__gte=start, opened_at__lt=end), "district").annotate(
         first_meeting=Min("meetings__held_at"), first_visit=Min("visits__occurred_at")
     )
     waits = []
@@ -149,15 +154,26 @@ def summary(*, year: int) -> dict[str, Any]:
         "year": year,
         "cases_opened": by_track_district("opened_at"),
         "cases_closed": by_track_district("closed_at"),
-        "home_visits": _single(HomeVisit.objects.filter(occurred_at__gte=start, occurred_at__lt=end).count()),
-        "sspf_meetings": _single(Meeting.objects.filter(held_at__gte=start, held_at__lt=end).count()),
-        "consents_given": _single(Consent.objects.filter(recorded_at__gte=start, recorded_at__lt=end).count()),
-        "consents_withdrawn": _single(
-            ConsentWithdrawal.objects.filter(withdrawn_at__gte=start, withdrawn_at__lt=end).count()
+        "home_visits": single_count(
+            scoped(HomeVisit.objects.filter(occurred_at__gte=start, occurred_at__lt=end), "case__district").count()
+        ),
+        "sspf_meetings": single_count(
+            scoped(Meeting.objects.filter(held_at__gte=start, held_at__lt=end), "case__district").count()
+        ),
+        "consents_given": single_count(
+            scoped(Consent.objects.filter(recorded_at__gte=start, recorded_at__lt=end), "case__district").count()
+        ),
+        "consents_withdrawn": single_count(
+            scoped(
+                ConsentWithdrawal.objects.filter(withdrawn_at__gte=start, withdrawn_at__lt=end),
+                "consent__case__district",
+            ).count()
         ),
         # Written consents whose signed form was verified in the year (four eyes; consent.evidence).
-        "consent_forms_verified": _single(
-            ConsentEvidence.objects.filter(verified_at__gte=start, verified_at__lt=end).count()
+        "consent_forms_verified": single_count(
+            scoped(
+                ConsentEvidence.objects.filter(verified_at__gte=start, verified_at__lt=end), "case__district"
+            ).count()
         ),
         # A median over fewer than SMALL cases would describe individuals: suppressed too.
         "median_days_to_first_meeting_or_visit": pystats.median(waits)
