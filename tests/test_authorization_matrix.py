@@ -43,6 +43,7 @@ from consent import services as consent_services
 from consent.models import Consent, ConsentEvidence
 from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
 from oversight.log_reviews import review_start
+from referrals import services as referral_services
 from tests.conftest import PASSWORD, YOUTH
 from tests.consent.helpers import PDF, give
 from tests.factories import personal_number_for_age
@@ -243,6 +244,15 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("reminders", "get"): authenticated(200),  # each caller's own: ids and dates only
     # The matrix freezes the current year, which is not over: 400 for the coordinators who may.
     ("stats-freeze", "post"): authenticated(400, {Role.COORDINATOR}),
+    # Referrals (sara filed the one in the URLs): every staff role files and lists (its own, or the
+    # queue for social services); social services read and decide any referral; its reporter reads
+    # its status but may not decide; anyone else gets 404 (existence is not revealed).
+    ("referral-list", "get"): authenticated(200, {*SOCIAL_SERVICES_ROLES, Role.POLICE, Role.SCHOOL, Role.LEISURE}),
+    ("referral-list", "post"): authenticated(201, {*SOCIAL_SERVICES_ROLES, Role.POLICE, Role.SCHOOL, Role.LEISURE}),
+    ("referral-detail", "get"): lambda who: 401 if who.anon else (200 if who.ss or who.name == "sara" else 404),
+    ("referral-decide", "post"): lambda who: (
+        401 if who.anon else (200 if who.ss else (403 if who.name == "sara" else 404))
+    ),
     ("consent-report", "get"): authenticated(200, {Role.COORDINATOR}),
     ("youth-lookup", "post"): authenticated(200, set(SOCIAL_SERVICES_ROLES)),
     # Social services in the case; police only on a visit they took part in.
@@ -492,6 +502,19 @@ def test_the_matrix(
         },
     }
 
+    # A referral filed by sara, about someone else (no marker of the case in it).
+    referral = referral_services.referral_file(
+        actor=users["sara"],
+        youth={"personal_number": personal_number_for_age(14, serial=778), "given_name": "Ref", "family_name": "Anm"},
+        concern="Oro för frånvaro",
+    )
+    for referral_route in ("referral-detail", "referral-decide"):
+        urls[referral_route] = reverse(referral_route, kwargs={"referral_id": referral.pk})
+    bodies[("referral-list", "post")] = {
+        "youth": {"personal_number": personal_number_for_age(14, serial=779), "given_name": "Ny", "family_name": "Anm"},
+        "concern": "Oro",
+    }
+    bodies[("referral-decide", "post")] = {"decision": "no_action", "reason": "Ingen åtgärd"}
     if kind_of_state == "no-custodian":  # the guardian is no custodian: the youth consents
         bodies[("case-consents", "post")] |= {"giver": "youth", "guardian": None}
     failures = []
