@@ -349,6 +349,9 @@ CASE_RETENTION_YEARS = {
     "sspf": envint("RETENTION_YEARS_SSPF", 5, minimum=1),
     "linkoping": envint("RETENTION_YEARS_LINKOPING", 5, minimum=1),
 }
+# A referral that opened no case is kept this many years after its decision (one that opened a
+# case goes with the case); an undecided referral is never purged.
+REFERRAL_RETENTION_YEARS = envint("RETENTION_YEARS_REFERRAL", 5, minimum=1)
 CASE_RETENTION_YEARS_FROM_BIRTH = {
     "sspf": envint("RETENTION_YEARS_FROM_BIRTH_SSPF", 0, minimum=0),
     "linkoping": envint("RETENTION_YEARS_FROM_BIRTH_LINKOPING", 0, minimum=0),

@@ -40,6 +40,9 @@ from cases import personnummer
 from cases.keys import case_key_shred
 from cases.models import Case, CaseStatus, HomeVisit, LegalHold, Meeting, Note, PoliceLink, Track, VisitNote
 from consent.models import Consent, ConsentEvidence, ConsentWithdrawal
+from referrals.keys import referral_key_shred
+from referrals.models import Referral
+from referrals.selectors import referrals_about
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,19 @@ def _birth_rule_keeps(case: Case, now: datetime) -> bool:
     return _add_years(personnummer.birth_date(case.youth.personal_number), years) > timezone.localdate(now)
 
 
-def _same_person_kept(case: Case, due_ids: set[UUID]) -> str:
-    """The number of another case about the same person that is kept (not due), or ""."""
+def _referral_due(referral: Referral, now: datetime) -> bool:
+    """A referral that opened no case, decided more than REFERRAL_RETENTION_YEARS ago."""
+    cut_off = _years_before(settings.REFERRAL_RETENTION_YEARS, now)
+    return referral.case_id is None and referral.decided_at is not None and referral.decided_at < cut_off
+
+
+def _same_person_kept(case: Case, due_ids: set[UUID], now: datetime) -> str:
+    """The number of another record about the same person that is kept (not due), or "": a case,
+    or a referral that opened no case (one that opened a case goes with that case)."""
+    person = case.youth.personal_number
+    for referral in referrals_about(index=case.youth.personal_number_index, personal_number=person):
+        if referral.case_id is None and not _referral_due(referral, now):
+            return referral.number
     others = (
         Case.objects.filter(youth__personal_number_index=case.youth.personal_number_index)
         .exclude(pk=case.pk)
@@ -153,7 +167,7 @@ def retention_review(*, now: datetime | None = None) -> Iterator[Review]:
             kept = settings.CASE_RETENTION_YEARS_FROM_BIRTH[case.track]
             yield Review(**base, rule=rule, kept_by=f"{kept} years from birth have not passed")
             continue
-        other = _same_person_kept(case, due_ids)
+        other = _same_person_kept(case, due_ids, now)
         if other:
             yield Review(**base, rule=rule, kept_by=f"another record about the person is kept: {other}")
             continue
@@ -186,11 +200,14 @@ def case_purge(*, expired: Expired) -> bool:
         extra={"rule": expired.rule, "closed_at": expired.closed_at.isoformat()},
     )
     case_key_shred(case=case)
+    for referral in Referral.objects.filter(case=case):  # the referral that opened it goes with it
+        referral_key_shred(referral=referral)
     # The rows go without per-row audit entries: the purge entry above is the trace, and a
     # deleted row's diff would need the key that was just destroyed. Consents first: they
     # protect the guardians they name from being deleted on their own.
     with disable_auditlog():
         Consent.objects.filter(case=case).delete()
+        Referral.objects.filter(case=case).delete()
         case.delete()
     return True
 
@@ -203,3 +220,54 @@ def purge_expired(*, now: datetime | None = None, progress: Callable[[Expired], 
         if progress is not None:
             progress(expired)
     return purged
+
+
+def referral_review(*, now: datetime | None = None) -> Iterator[tuple[Referral, str]]:
+    """Referrals that opened no case and whose retention has run out, each with "" (it goes) or
+    what keeps it (another record about the same person that is kept)."""
+    now = now or timezone.now()
+    cut_off = _years_before(settings.REFERRAL_RETENTION_YEARS, now)
+    due = (
+        Referral.objects.filter(case__isnull=True, decided_at__lt=cut_off).select_related("key").order_by("decided_at")
+    )
+    for referral in due.iterator(chunk_size=500):
+        kept = ""
+        person, index = referral.personal_number, referral.personal_number_index
+        for other in Case.objects.filter(youth__personal_number_index=index).select_related("key", "youth"):
+            if other.youth.personal_number != person:
+                continue
+            years = settings.CASE_RETENTION_YEARS[other.track]
+            if other.closed_at is None or other.closed_at > _years_before(years, now):
+                kept = other.number  # open, or closed and still within its period
+                break
+        if not kept:
+            for other_referral in referrals_about(index=index, personal_number=person):
+                if other_referral.pk != referral.pk and not _referral_due(other_referral, now):
+                    kept = other_referral.number
+                    break
+        yield referral, kept
+
+
+@transaction.atomic
+def referral_purge(*, referral_id: UUID, rule: str) -> bool:
+    """Audit, shred and delete one referral that opened no case. False if it is already gone."""
+    referral = Referral.objects.select_for_update().filter(pk=referral_id, case__isnull=True).first()
+    if referral is None:
+        return False
+    record(
+        event=AuditEvent.PURGE,
+        model=Referral,
+        object_pk=str(referral.pk),
+        actor_username=f"system:{getpass.getuser()}",
+        extra={"rule": rule, "number": referral.number},
+    )
+    referral_key_shred(referral=referral)
+    with disable_auditlog():
+        referral.delete()
+    return True
+
+
+def purge_expired_referrals(*, now: datetime | None = None) -> int:
+    rule = f"referral: {settings.REFERRAL_RETENTION_YEARS} years after the decision"
+    due = [referral.pk for referral, kept in referral_review(now=now) if not kept]
+    return sum(referral_purge(referral_id=pk, rule=rule) for pk in due)

@@ -132,3 +132,47 @@ def test_the_dry_run_says_what_purges_and_what_keeps_each_case(alice: Any) -> No
     assert verdicts[gone.number] == "purge: sspf: 5 years after the last entry"
     assert YOUTH["family_name"] not in out.getvalue() and pnr not in out.getvalue()
     assert Case.objects.filter(pk=gone.pk).exists()
+
+
+def _referral(reporter: Any, decider: Any, pnr: str, *, years_ago: float) -> Any:
+    from referrals import services as referral_services
+    from referrals.models import Referral
+
+    referral = referral_services.referral_file(
+        actor=reporter, youth={"personal_number": pnr, "given_name": "K", "family_name": "X"}, concern="Oro"
+    )
+    referral_services.referral_decide(actor=decider, referral=referral, decision="no_action", reason="Ingen åtgärd")
+    with bulk_writes_allowed():  # time travel
+        Referral.objects.filter(pk=referral.pk).update(
+            decided_at=timezone.now() - timedelta(days=int(years_ago * 365))
+        )
+    return Referral.objects.get(pk=referral.pk)
+
+
+def test_a_kept_referral_about_the_person_keeps_a_due_case(alice: Any, sara: Any) -> None:
+    pnr = pnr_born_third(701)
+    case = closed(alice, pnr=pnr, years_ago=6)
+    referral = _referral(sara, alice, pnr, years_ago=1)
+
+    (review,) = list(retention_review())
+
+    assert review.number == case.number
+    assert review.kept_by == f"another record about the person is kept: {referral.number}"
+
+
+def test_a_referral_that_opened_no_case_goes_after_its_period_unless_the_person_has_a_kept_case(
+    alice: Any, sara: Any
+) -> None:
+    from referrals.models import Referral
+
+    gone = _referral(sara, alice, pnr_born_third(801), years_ago=6)
+    kept_pnr = pnr_born_third(802)
+    kept = _referral(sara, alice, kept_pnr, years_ago=6)
+    services.case_open(actor=alice, track="sspf", youth={**YOUTH, "personal_number": kept_pnr}, district="C")
+
+    out = StringIO()
+    call_command("purge_expired", stdout=out)
+
+    assert "1 referrals purged" in out.getvalue()
+    assert set(Referral.objects.values_list("pk", flat=True)) == {kept.pk}
+    assert not Referral.objects.filter(pk=gone.pk).exists()

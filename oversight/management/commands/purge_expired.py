@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from oversight.purge import Expired, purge_expired, retention_review
+from oversight.purge import Expired, purge_expired, purge_expired_referrals, referral_review, retention_review
 
 
 class Command(BaseCommand):
@@ -31,6 +31,9 @@ class Command(BaseCommand):
                 )
                 purged, kept = purged + review.purge, kept + (not review.purge)
             self.stdout.write(f"{purged} cases would be purged, {kept} due cases are kept")
+            for referral, keeper in referral_review():
+                verdict = f"kept: another record about the person is kept: {keeper}" if keeper else "purge"
+                self.stdout.write(f"{referral.number}\tdecided {referral.decided_at:%Y-%m-%d}\t{verdict}")
             return
         done = 0
 
@@ -42,3 +45,4 @@ class Command(BaseCommand):
         purged = purge_expired(progress=progress)
         sys.stderr.write("\n")
         self.stdout.write(f"{purged} cases purged")
+        self.stdout.write(f"{purge_expired_referrals()} referrals purged")
