@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     # statutory disclosure may go to).
     "ENUM_NAME_OVERRIDES": {
         "AgencyKindEnum": "cases.models.AgencyKind",
+        "MeetingKindEnum": "cases.models.MeetingKind",
+        "CaseOutcomeEnum": "cases.models.CaseOutcome",
         "DisclosureAgencyEnum": [("police", "police"), ("school", "school"), ("leisure", "leisure")],
     },
 }
@@ -276,8 +278,6 @@ if not CONSENT_EVIDENCE_REQUIRED_FOR <= {"identity", "meetings", "visits", "note
 CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
 
-
-class DisclosureProvision(TypedDict):
 # Reminders (oversight/reminders.py; docs/process.md): how far ahead consents ending and birthdays
 # that change whose consent counts are shown; when an undecided referral is due (SoL 11 kap. 1 a §:
 # the initial assessment within 14 days; an urgent one at once); how often the log check is due
@@ -293,6 +293,8 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND") or (
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost") or "localhost"
 EMAIL_PORT = envint("EMAIL_PORT", 25, minimum=1)
 
+
+class DisclosureProvision(TypedDict):
     """One entry of DISCLOSURE_PROVISIONS, as consent/disclosures.py reads it."""
 
     label: str
