@@ -26,6 +26,7 @@ from cases import personnummer, services
 from cases.models import Agency, AgencyKind, Case, Custody, Role, Track
 from consent import evidence as consent_evidence
 from consent import services as consent_services
+from referrals import services as referral_services
 
 # Named organisations (API.md, "Named parties"): two schools and two leisure units, so that a
 # consent naming one school leaves "the other school" outside it.
@@ -192,4 +193,77 @@ class Command(BaseCommand):
                 if serial == 101:
                     self._demo_consent(alice, user_model.objects.get(username="carl"), case)
                 existing.append(case)
+            existing.append(self._process(existing))
         return [{"id": str(case.pk), "number": case.number, "track": case.track} for case in existing]
+
+    def _process(self, cases: list[Case]) -> Case:
+        """The SSPF process under way (issue 14), so that every demo role has something due: a
+        referral from the school waiting in the intake queue (social services); a meeting whose
+        action items are overdue for the teacher and the leisure leader; a Linköpingsmodellen visit
+        whose follow-up is due for the police; no log check signed off (the auditor); and a fourth
+        case closed on the owner's request with the coordinator's approval. Returns that case."""
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=["alice", "carl", "sara"])}
+        alice, carl, sara = users["alice"], users["carl"], users["sara"]
+        referral_services.referral_file(
+            actor=sara,
+            youth={
+                "personal_number": synthetic_personal_number(13, 120),
+                "given_name": "Sam",
+                "family_name": "Provsson",
+            },
+            concern="Demo: hög frånvaro och oro för umgänge, påhittade uppgifter.",
+        )
+        now = timezone.now()
+        yesterday = timezone.localdate() - timedelta(days=1)
+        services.meeting_record(
+            actor=carl,
+            case=cases[0],
+            held_at=now - timedelta(days=14),
+            notes="Demo: uppstartsmöte.",
+            attendees=["alice", "carl", "sara", "leo"],
+            present=["youth", "guardian"],
+            actions=[
+                {
+                    "agency": "school",
+                    "responsible": "Mentor",
+                    "responsible_user": "sara",
+                    "action": "Följa upp närvaron",
+                    "due_at": yesterday,
+                },
+                {
+                    "agency": "leisure",
+                    "responsible": "Fritidsledare",
+                    "responsible_user": "leo",
+                    "action": "Bjuda in till kvällsaktivitet",
+                    "due_at": yesterday,
+                },
+            ],
+        )
+        linkoping = next(case for case in cases if case.track == Track.LINKOPING)
+        services.visit_record(
+            actor=alice,
+            case=linkoping,
+            occurred_at=now - timedelta(days=3),
+            participants=["alice", "petra"],
+            present=["youth", "guardian"],
+            informed_voluntary=True,
+            basis="Demo: tips om kontakt med narkotika, påhittat.",
+            notes="Demo: samtal med familjen.",
+            outcome="Demo: stöd erbjudet.",
+            follow_up_at=timezone.localdate() + timedelta(days=2),
+        )
+        closed = services.case_open(
+            actor=alice,
+            track=Track.SSPF,
+            youth={
+                "personal_number": synthetic_personal_number(15, 121),
+                "given_name": "Noa",
+                "family_name": "Avslutsson",
+            },
+            guardians=[{"name": "Förälder Avslutsson"}],
+            district="Strängnäs",
+            summary="Demoärende som avslutats: påhittade uppgifter.",
+        )
+        services.case_member_add(actor=alice, case=closed, username="carl")
+        services.case_close(actor=alice, case=closed, reason="Demo: målen nådda.", outcome="goal_reached")
+        return services.case_closure_approve(actor=carl, case=closed)
