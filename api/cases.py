@@ -12,12 +12,12 @@ from rest_framework.views import APIView
 
 from api.common import jsonable, paged, user_of
 from cases import services
-from cases.models import CaseStatus, Custody, Track
+from cases.models import CaseOutcome, CaseStatus, Custody, Track
 from cases.permissions import require_social_services
 from content import case as case_content
 from content.access import case_access, case_ids_by_personal_number
 from content.referrals import referral_ids_by_personal_number
-from oversight import legal_hold
+from oversight import legal_hold, reopen
 
 
 class YouthOutput(serializers.Serializer):
@@ -74,6 +74,13 @@ class CaseListOutput(serializers.Serializer):
     youth = YouthOutput(required=False)
 
 
+class ClosureRequestOutput(serializers.Serializer):
+    requested_by = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
+    reason = serializers.CharField(required=False, help_text="Social services only.")
+
+
 class CaseDetailOutput(CaseListOutput):
     """The case; ``youth`` and ``guardians`` only under ``identity``, ``summary`` under ``notes``."""
 
@@ -84,6 +91,12 @@ class CaseDetailOutput(CaseListOutput):
     members = MemberOutput(many=True)
     categories = serializers.ListField(child=serializers.CharField())
     consent_givers = consent_givers_output()
+    outcome = serializers.ChoiceField(
+        choices=CaseOutcome.choices, allow_null=True, help_text="Why the case was closed; null while it is open."
+    )
+    closure_request = ClosureRequestOutput(
+        allow_null=True, help_text="The request to close the case waiting for a coordinator, or null."
+    )
 
 
 def case_response(body: dict[str, object], *, status_code: int = 200) -> Response:
@@ -190,18 +203,78 @@ class CaseDetailApi(APIView):
         return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-update"))
 
 
+class ClosureRequestedOutput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["closure_requested"])
+
+
 class CaseCloseApi(APIView):
+    """Close a case (a coordinator: 200), or ask a coordinator to (the owning social worker, while
+    CASE_CLOSURE_NEEDS_APPROVAL is on: 202)."""
+
     @extend_schema_serializer(component_name="CaseCloseInput")
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=10_000)
+        outcome = serializers.ChoiceField(choices=CaseOutcome.choices, default=CaseOutcome.OTHER)
 
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Close a case")
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: CaseDetailOutput, 202: ClosureRequestedOutput},
+        summary="Close a case, or request its closure",
+    )
     def post(self, request: Request, case_id: str) -> Response:
         access = case_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.case_close(actor=user_of(request), case=access.case, reason=data.validated_data["reason"])
+        case = services.case_close(actor=user_of(request), case=access.case, **data.validated_data)
+        if case.status != CaseStatus.CLOSED:
+            return Response({"status": "closure_requested"}, status=status.HTTP_202_ACCEPTED)
         return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-close"))
+
+
+class CaseCloseApproveApi(APIView):
+    """Approve the pending closure request (a coordinator on the team other than the requester)."""
+
+    @extend_schema(request=None, responses=CaseDetailOutput, summary="Approve the request to close a case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        services.case_closure_approve(actor=user_of(request), case=access.case)
+        return case_response(
+            case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-close-approve")
+        )
+
+
+class CaseCloseRejectApi(APIView):
+    """Reject the pending closure request, with a reason: the case stays open."""
+
+    @extend_schema_serializer(component_name="CaseCloseRejectInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Reject the request to close a case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_closure_reject(actor=user_of(request), case=access.case, reason=data.validated_data["reason"])
+        return case_response(
+            case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-close-reject")
+        )
+
+
+class CaseReopenApi(APIView):
+    """Reopen a closed case within its retention period (a coordinator on the team), with a reason."""
+
+    @extend_schema_serializer(component_name="CaseReopenInput")
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=10_000)
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Reopen a closed case")
+    def post(self, request: Request, case_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reopen.case_reopen(actor=user_of(request), case=access.case, reason=data.validated_data["reason"])
+        return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id, view="case-reopen"))
 
 
 class YouthLookupApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from api.common import jsonable, paged, user_of
 from cases import services
-from cases.models import AgencyKind, NoteCategory, PresentRole
+from cases.models import AgencyKind, MeetingKind, NoteCategory, PresentRole
 from consent.services import police_link_add
 from content import records
 from content.access import case_access
@@ -45,6 +45,9 @@ class VisitOutput(serializers.Serializer):
     family_told = serializers.CharField()
     notes = serializers.CharField(help_text="The texts of the agency notes the caller may see, oldest first.")
     outcome = serializers.CharField()
+    informed_voluntary = serializers.BooleanField(
+        allow_null=True, help_text="Whether the family was told the visit is voluntary; null on visits recorded before."
+    )
     agency_notes = VisitNoteOutput(many=True)
     screening = ScreeningIO(allow_null=True)
     support_offered = serializers.CharField()
@@ -67,6 +70,9 @@ class VisitListApi(APIView):
         family_told = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
         notes = serializers.CharField(max_length=100_000, allow_blank=True)
         outcome = serializers.CharField(max_length=10_000, allow_blank=True)
+        informed_voluntary = serializers.BooleanField(
+            help_text="Whether the family was told that the visit is voluntary (required since issue 14)."
+        )
         screening = ScreeningIO(required=False)
         support_offered = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
         follow_up_at = serializers.DateField(required=False, allow_null=True)
@@ -105,19 +111,39 @@ class VisitNoteAddApi(APIView):
         return Response(jsonable(records.visit_note_shown(note)), status=status.HTTP_201_CREATED)
 
 
-class ActionIO(serializers.Serializer):
+class ActionInput(serializers.Serializer):
     agency = serializers.ChoiceField(choices=AgencyKind.choices)
     responsible = serializers.CharField(max_length=200)
+    responsible_user = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_null=True,
+        help_text="The team member (username) who answers for the item: one of the item's agency.",
+    )
     action = serializers.CharField(max_length=10_000)
     due_at = serializers.DateField(required=False, allow_null=True)
     done_at = serializers.DateField(required=False, allow_null=True)
 
 
+class ActionOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    agency = serializers.ChoiceField(choices=AgencyKind.choices)
+    responsible = serializers.CharField()
+    responsible_user = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    due_at = serializers.DateField(allow_null=True)
+    done_at = serializers.DateField(allow_null=True)
+    done_by = serializers.CharField(allow_null=True, help_text="Who marked it done through the API.")
+
+
 class MeetingOutput(serializers.Serializer):
     id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_at = serializers.DateTimeField()
+    attendees = serializers.ListField(child=serializers.CharField())
+    present = serializers.ListField(child=serializers.ChoiceField(choices=PresentRole.choices))
     notes = serializers.CharField()
-    actions = ActionIO(many=True)
+    actions = ActionOutput(many=True)
     created_by = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -126,9 +152,20 @@ class MeetingListApi(APIView):
     @extend_schema_serializer(component_name="MeetingCreateInput")
     class InputSerializer(serializers.Serializer):
         held_at = serializers.DateTimeField()
+        kind = serializers.ChoiceField(
+            choices=MeetingKind.choices,
+            required=False,
+            help_text="Default: initial for the case's first meeting, follow_up after it.",
+        )
+        attendees = serializers.ListField(
+            child=serializers.CharField(max_length=150), max_length=30, required=False, help_text="Team usernames."
+        )
+        present = serializers.ListField(
+            child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, required=False
+        )
         notes = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
         # DRF hands max_length to the ListSerializer that many=True builds; its stubs omit it.
-        actions = ActionIO(many=True, required=False, max_length=50)  # type: ignore[call-arg]
+        actions = ActionInput(many=True, required=False, max_length=50)  # type: ignore[call-arg]
 
     @extend_schema(
         parameters=PAGING, responses=MeetingOutput(many=True), summary="List SSPF meetings with their action plans"
@@ -142,7 +179,24 @@ class MeetingListApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.meeting_record(actor=user_of(request), case=access.case, **data.validated_data)
-        return Response(jsonable(records.meeting_shown(meeting)), status=status.HTTP_201_CREATED)
+        return Response(jsonable(records.meeting_recorded(meeting=meeting)), status=status.HTTP_201_CREATED)
+
+
+class ActionDoneApi(APIView):
+    """Mark an action-plan item done (social services on the team, who record meetings); once."""
+
+    @extend_schema_serializer(component_name="ActionDoneInput")
+    class InputSerializer(serializers.Serializer):
+        done_at = serializers.DateField(required=False, help_text="Default: today. Not in the future.")
+
+    @extend_schema(request=InputSerializer, responses=ActionOutput, summary="Mark an action-plan item done")
+    def post(self, request: Request, case_id: str, meeting_id: str, action_id: str) -> Response:
+        access = case_access(user=user_of(request), case_id=case_id)
+        item = records.action_item_of_case(access=access, meeting_id=meeting_id, action_id=action_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = services.action_item_done(actor=user_of(request), item=item, **data.validated_data)
+        return Response(jsonable(records.action_shown(done)))
 
 
 class NoteOutput(serializers.Serializer):

@@ -28,6 +28,8 @@ AUDITED_MODELS = [
     "consent.Disclosure",
     "cases.SystemKey",
     "cases.LegalHold",
+    "cases.ClosureRequest",
+    "cases.CaseReopening",
     "audit.LogReview",
     "oversight.FrozenYear",
     "audit.LogReviewItem",

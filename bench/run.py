@@ -167,7 +167,9 @@ def tokens() -> dict[str, str]:
     return out
 
 
-def targets(case_ids: list[str], pnr: str, case_number: str, day: str) -> list[dict[str, Any]]:
+def targets(
+    case_ids: list[str], pnr: str, case_number: str, day: str, visit_case_ids: list[str]
+) -> list[dict[str, Any]]:
     """Endpoint × variant. Reads: detail and list in four steps; the rest plain vs full."""
     detail = [f"/{{prefix}}cases/{cid}/" for cid in case_ids]
     note_body = json.dumps({"category": "notes", "text": "Benchmark note " * 5})
@@ -179,6 +181,7 @@ def targets(case_ids: list[str], pnr: str, case_number: str, day: str) -> list[d
             "basis": "Benchmark basis",
             "notes": "Benchmark notes",
             "outcome": "ok",
+            "informed_voluntary": True,
         }
     )
     since, until = f"{day}T00:00:00%2B00:00", f"{day}T23:59:59%2B00:00"
@@ -220,7 +223,8 @@ def targets(case_ids: list[str], pnr: str, case_number: str, day: str) -> list[d
             "user": "bench_sw",
             "method": "POST",
             "body": visit_body,
-            "paths": [f"/{{prefix}}cases/{cid}/visits/" for cid in case_ids],
+            # Home visits are recorded on Linköpingsmodellen cases only.
+            "paths": [f"/{{prefix}}cases/{cid}/visits/" for cid in visit_case_ids],
             "variants": {"plain": "bench/plain/", "full": "api/v1/"},
         },
         {
@@ -460,6 +464,9 @@ def main() -> None:
         CaseMember.objects.filter(user__username="bench_sw").values_list("case_id", flat=True).order_by("case_id")
     )
     case_ids = [str(c) for c in caseload]
+    visit_case_ids = [
+        str(c) for c in Case.objects.filter(pk__in=caseload, track="linkoping").values_list("pk", flat=True)
+    ]
     first = Case.objects.select_related("key", "youth").get(pk=caseload[0])
     pnr = Youth.objects.select_related("case__key").get(case=first).personal_number
     with connection.cursor() as cursor:
@@ -472,7 +479,7 @@ def main() -> None:
     server = start_server(args.database, port, args.workers)
     rows: list[dict[str, Any]] = []
     try:
-        for target in targets(case_ids, pnr, first.number, day):
+        for target in targets(case_ids, pnr, first.number, day, visit_case_ids):
             # Each variant measured --repeat times, the variants taking turns, so that a noisy
             # moment on a shared machine does not land on one variant; the medians are reported.
             runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in target["variants"]}

@@ -81,11 +81,12 @@ def require_team_manager(actor: User, case: Case) -> StaffProfile:
     return profile
 
 
-def require_coordinator_member(actor: User, case: Case) -> StaffProfile:
-    """A coordinator on the case's team (legal holds)."""
-    profile = require_role(actor, {Role.COORDINATOR}, MSG_LEGAL_HOLD_COORDINATORS)
+def require_coordinator_member(actor: User, case: Case, message: object = MSG_LEGAL_HOLD_COORDINATORS) -> StaffProfile:
+    """A coordinator on the case's team (legal holds; approving a closure, reopening a case):
+    ``PermissionDenied(message)`` for anyone else, emergency access included."""
+    profile = require_role(actor, {Role.COORDINATOR}, message)
     if not is_on_team(user=actor, case=case):
-        raise PermissionDenied(MSG_LEGAL_HOLD_COORDINATORS)
+        raise PermissionDenied(message)
     return profile
 
 

@@ -1,8 +1,9 @@
 """A case as its reader may see it: the list rows, the case itself with its people and team.
 
 Identity (the youth, the guardians) shows only under ``identity``; the summary only under
-``notes``; the youth's address never leaves social services when the identity is protected. What
-is not shown is never read, so never decrypted.
+``notes``; the youth's address never leaves social services when the identity is protected; a
+pending closure request's reason only to social services. What is not shown is never read, so
+never decrypted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
-from cases.models import Guardian, Youth
+from cases.models import ClosureRequestStatus, Guardian, Youth
 from consent.policy import IDENTITY, NOTES, custody_unconfirmed, required_givers
 from content.access import (
     CaseAccess,
@@ -78,6 +79,24 @@ def consent_givers_shown(access: CaseAccess, guardians: list[Guardian]) -> dict[
     }
 
 
+def closure_request_shown(access: CaseAccess) -> dict[str, Any] | None:
+    """The case's pending closure request, or None: who asked, when, for which outcome, to whoever
+    may read the case; the reason (encrypted free text) only to social services. One query."""
+    pending = (
+        access.case.closure_requests.filter(status=ClosureRequestStatus.PENDING).select_related("requested_by").first()
+    )
+    if pending is None:
+        return None
+    body: dict[str, Any] = {
+        "requested_by": pending.requested_by.get_username(),
+        "requested_at": pending.requested_at,
+        "outcome": pending.outcome,
+    }
+    if access.social_services:
+        body["reason"] = pending.reason
+    return body
+
+
 def case_shown(access: CaseAccess) -> dict[str, Any]:
     """The case as ``access`` lets its reader see it (no audit entry: the caller records).
     Custody and the guardians are family information: under ``identity`` like the youth."""
@@ -92,6 +111,8 @@ def case_shown(access: CaseAccess) -> dict[str, Any]:
         body["summary"] = case.summary
     body["members"] = case_member_rows(case=case)
     body["categories"] = sorted(access.categories)
+    body["outcome"] = case.outcome or None  # a plain column: why it was closed; null while open
+    body["closure_request"] = closure_request_shown(access)
     if access.social_services:  # who see every category, identity included
         body["consent_givers"] = consent_givers_shown(access, guardians)
     return body

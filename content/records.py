@@ -26,7 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from cases.errors import ConsentRequired
-from cases.models import HomeVisit, Meeting, Note, PoliceLink, Role, VisitNote
+from cases.models import ActionItem, HomeVisit, Meeting, Note, PoliceLink, Role, VisitNote
 from consent.policy import MEETINGS, NOTES, VISITS, Sharing
 from content.access import CaseAccess, case_access, record_shown
 from content.paging import Page, PageRequest, page_of
@@ -35,6 +35,7 @@ MSG_POLICE_LINKS = _("Police links are shown to social services and, under conse
 POLICE_LINKS = "police_links"
 
 VISIT_NOTES = Prefetch("agency_notes", queryset=VisitNote.objects.select_related("agency", "author"))
+ACTIONS = Prefetch("actions", queryset=ActionItem.objects.select_related("responsible_user", "done_by"))
 
 
 def _page(rows: QuerySet[Any], page: PageRequest, shape: Any) -> Page[dict[str, Any]]:
@@ -84,6 +85,7 @@ def visit_shown(access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
         # API.md's ``notes``: the texts of the notes the reader may see, oldest first.
         "notes": "\n\n".join(note.text for note in notes),
         "outcome": visit.outcome,
+        "informed_voluntary": visit.informed_voluntary,
         "agency_notes": [visit_note_shown(note) for note in notes],
         "screening": screening,
         "support_offered": visit.support_offered,
@@ -127,24 +129,54 @@ def visit_of_case(*, access: CaseAccess, visit_id: UUID | str) -> HomeVisit:
 # --- meetings --------------------------------------------------------------------------------------
 
 
+def action_shown(action: ActionItem) -> dict[str, Any]:
+    """One action-plan item (its ``responsible_user`` and ``done_by`` loaded on it)."""
+    return {
+        "id": action.pk,
+        "agency": action.agency,
+        "responsible": action.responsible,
+        "responsible_user": action.responsible_user.get_username() if action.responsible_user else None,
+        "action": action.action,
+        "due_at": action.due_at,
+        "done_at": action.done_at,
+        "done_by": action.done_by.get_username() if action.done_by else None,
+    }
+
+
 def meeting_shown(meeting: Meeting) -> dict[str, Any]:
+    """One meeting with its action plan (attendees and actions loaded on it)."""
     return {
         "id": meeting.pk,
+        "kind": meeting.kind,
         "held_at": meeting.held_at,
+        "attendees": sorted(user.get_username() for user in meeting.attendees.all()),
+        "present": list(meeting.present),
         "notes": meeting.notes,
-        "actions": [
-            {
-                "agency": action.agency,
-                "responsible": action.responsible,
-                "action": action.action,
-                "due_at": action.due_at,
-                "done_at": action.done_at,
-            }
-            for action in meeting.actions.all()
-        ],
+        "actions": [action_shown(action) for action in meeting.actions.all()],
         "created_by": meeting.created_by.username,
         "created_at": meeting.created_at,
     }
+
+
+def meeting_recorded(*, meeting: Meeting) -> dict[str, Any]:
+    """A meeting just recorded, as its recorder wrote it (its own create entry records it)."""
+    prefetch_related_objects([meeting], "attendees", ACTIONS)
+    return meeting_shown(meeting)
+
+
+def action_item_of_case(*, access: CaseAccess, meeting_id: UUID | str, action_id: UUID | str) -> ActionItem:
+    """An action-plan item of a meeting of a case the reader has opened, for marking it done
+    (404 for another meeting's or case's)."""
+    item = (
+        ActionItem.objects.select_related("meeting", "responsible_user", "done_by")
+        .filter(case=access.case, meeting_id=meeting_id, pk=action_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.case = access.case  # the case and its key in hand: no query, no second unwrap
+    item.meeting.case = access.case
+    return item
 
 
 def meetings_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page[dict[str, Any]]:
@@ -152,7 +184,7 @@ def meetings_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Pa
     access = case_access(user=reader, case_id=case_id)
     if MEETINGS not in access.categories:
         raise ConsentRequired
-    queryset = access.case.meetings.select_related("created_by").prefetch_related("actions")
+    queryset = access.case.meetings.select_related("created_by").prefetch_related("attendees", ACTIONS)
     result = _page(queryset, page, meeting_shown)
     record_shown(reader=reader, view="meetings", shown=[(access, {MEETINGS} if result.items else set())])
     return result

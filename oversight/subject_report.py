@@ -60,8 +60,33 @@ def subject_report(*, access: CaseAccess, generated_by: User) -> dict[str, Any]:
             "closed_at": _iso(case.closed_at),
             "summary": case.summary,
             "close_reason": case.close_reason,
+            "outcome": case.outcome or None,
             "custody": case.custody,
         },
+        "closure_requests": [
+            {
+                "outcome": r.outcome,
+                "reason": r.reason,
+                "status": r.status,
+                "requested_by": users.get(r.requested_by_id),
+                "requested_at": _iso(r.requested_at),
+                "decided_by": users.get(r.decided_by_id) if r.decided_by_id else None,
+                "decided_at": _iso(r.decided_at),
+                "decision_reason": r.decision_reason,
+            }
+            for r in case.closure_requests.all()
+        ],
+        "reopenings": [
+            {
+                "reason": r.reason,
+                "reopened_by": users.get(r.reopened_by_id),
+                "reopened_at": _iso(r.reopened_at),
+                "closed_at": _iso(r.closed_at),
+                "outcome": r.outcome,
+                "close_reason": r.close_reason,
+            }
+            for r in case.reopenings.all()
+        ],
         "youth": {
             "given_name": youth.given_name,
             "family_name": youth.family_name,
@@ -113,20 +138,25 @@ def subject_report(*, access: CaseAccess, generated_by: User) -> dict[str, Any]:
         ],
         "meetings": [
             {
+                "kind": m.kind,
                 "held_at": _iso(m.held_at),
+                "attendees": [users.get(u.pk) for u in m.attendees.all()],
+                "present": m.present,
                 "notes": m.notes,
                 "actions": [
                     {
                         "agency": a.agency,
                         "responsible": a.responsible,
+                        "responsible_user": users.get(a.responsible_user_id) if a.responsible_user_id else None,
                         "action": a.action,
                         "due_at": _iso(a.due_at),
                         "done_at": _iso(a.done_at),
+                        "done_by": users.get(a.done_by_id) if a.done_by_id else None,
                     }
                     for a in m.actions.all()
                 ],
             }
-            for m in case.meetings.prefetch_related("actions")
+            for m in case.meetings.prefetch_related("actions", "attendees")
         ],
         "visits": [
             {
@@ -137,6 +167,7 @@ def subject_report(*, access: CaseAccess, generated_by: User) -> dict[str, Any]:
                 "basis": v.basis,
                 "family_told": v.family_told,
                 "outcome": v.outcome,
+                "informed_voluntary": v.informed_voluntary,
                 "screening": {
                     "offered": v.screening_offered,
                     "accepted": v.screening_accepted,

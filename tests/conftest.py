@@ -102,6 +102,23 @@ def case(alice: Any, carl: Any, petra: Any, sara: Any, leo: Any) -> Case:
 
 
 @pytest.fixture
+def linkoping_case(alice: Any, carl: Any, petra: Any, sara: Any, leo: Any) -> Case:
+    """An open Linköpingsmodellen case about a 16-year-old, owned by Alice, with the same team
+    (at 16 sharing needs the youth's own consent besides the guardian's)."""
+    opened = services.case_open(
+        actor=alice,
+        track=Track.LINKOPING,
+        youth={**YOUTH, "personal_number": personal_number_for_age(16, serial=161)},
+        guardians=[{"name": "Maria Exempelsson", "phone": "070-123 45 67"}],
+        district="Centrum",
+        summary="Tips om misstänkt narkotikakontakt.",
+    )
+    for member in (carl, petra, sara, leo):
+        services.case_member_add(actor=alice, case=opened, username=member.username)
+    return opened
+
+
+@pytest.fixture
 def client_for() -> Callable[[Any], APIClient]:
     def make(user: Any) -> APIClient:
         client = APIClient()

@@ -29,6 +29,17 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CaseOutcome(models.TextChoices):
+    """Why a case was closed: a plain column, so that outcomes can be counted (the reason itself is
+    encrypted free text)."""
+
+    GOAL_REACHED = "goal_reached", _("Goal reached")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    MOVED = "moved", _("Moved")
+    AGED_OUT = "aged_out", _("Aged out")
+    OTHER = "other", _("Other")
+
+
 class Custody(models.TextChoices):
     """Who has custody of the youth (vårdnad): both parents together, one alone, or not yet known."""
 
@@ -68,6 +79,8 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = EncryptedTextField(_("reason for closing"), null=True, blank=True)
+    # Empty while the case is open (constraint case_outcome_matches_status).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CaseOutcome.choices, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
 
     objects = EncryptedQuerySet.as_manager()
@@ -84,6 +97,11 @@ class Case(models.Model):
                 condition=Q(status=CaseStatus.OPEN, closed_at__isnull=True)
                 | Q(status=CaseStatus.CLOSED, closed_at__isnull=False),
                 name="case_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.OPEN, outcome="")
+                | Q(status=CaseStatus.CLOSED, outcome__in=CaseOutcome.values),
+                name="case_outcome_matches_status",
             ),
         ]
         indexes = [models.Index(fields=["-opened_at", "id"], name="case_opened_idx")]

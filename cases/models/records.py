@@ -15,12 +15,32 @@ from cases.models.case import Case
 from cases.models.staff import Agency, AgencyKind
 
 
+class MeetingKind(models.TextChoices):
+    """Where in the SSPF process a meeting stands: the first with the family, following up the
+    action plan, or ending the collaboration."""
+
+    INITIAL = "initial", _("Initial meeting")
+    FOLLOW_UP = "follow_up", _("Follow-up meeting")
+    CLOSING = "closing", _("Closing meeting")
+
+
+class PresentRole(models.TextChoices):
+    YOUTH = "youth", _("Youth")
+    GUARDIAN = "guardian", _("Guardian")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
+
+
 class Meeting(models.Model):
-    """An SSPF meeting with the youth, the guardians and the team."""
+    """An SSPF meeting with the youth, the guardians and the team: which kind, which team members
+    attended, who of the family was present."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
     held_at = models.DateTimeField(_("held at"))
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="sspf_meetings", blank=True)
+    present = models.JSONField(_("present"), default=list, blank=True)
     notes = EncryptedTextField(_("notes"), blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -29,6 +49,7 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-held_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid")]
 
     def __str__(self) -> str:
         return f"meeting {self.pk}"
@@ -45,15 +66,34 @@ class ActionItem(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     agency = models.CharField(_("agency"), max_length=20, choices=AgencyKind.choices)
     responsible = EncryptedTextField(_("responsible"))
+    # The team member who answers for the item (optional; v1 clients name one in ``responsible``
+    # only): an open item past its due date is a reminder for them.
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
+    )
     action = EncryptedTextField(_("action"))
     due_at = models.DateField(_("due"), null=True, blank=True)
     done_at = models.DateField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = EncryptedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_by__isnull=True) | Q(done_at__isnull=False), name="action_done_by_needs_done_at"
+            ),
+        ]
+        indexes = [
+            # Open items by responsible member and due date: "my overdue items" (reminders).
+            models.Index(
+                fields=["responsible_user", "due_at"], condition=Q(done_at__isnull=True), name="action_open_due_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"action {self.pk}"
@@ -62,13 +102,6 @@ class ActionItem(models.Model):
         # Through the meeting: a prefetched action item has its meeting (and so the case and its
         # key) in memory already, while its own ``case`` foreign key would cost a query per row.
         return self.meeting.case
-
-
-class PresentRole(models.TextChoices):
-    YOUTH = "youth", _("Youth")
-    GUARDIAN = "guardian", _("Guardian")
-    SIBLING = "sibling", _("Sibling")
-    OTHER = "other", _("Other")
 
 
 class HomeVisit(models.Model):
@@ -83,6 +116,9 @@ class HomeVisit(models.Model):
     basis = EncryptedTextField(_("basis for the suspicion"))
     family_told = EncryptedTextField(_("what the family was told"), blank=True, default="")
     outcome = EncryptedTextField(_("outcome"))
+    # Whether the family was told that the visit is voluntary: required for every visit recorded
+    # since issue 14; null only on visits recorded before (not recorded then).
+    informed_voluntary = models.BooleanField(_("told the visit is voluntary"), null=True, blank=True)
     screening_offered = models.BooleanField(_("drug screening offered"), null=True, blank=True)
     screening_accepted = models.BooleanField(_("drug screening accepted"), null=True, blank=True)
     screening_result = EncryptedTextField(_("drug screening result"), blank=True, default="")
@@ -100,6 +136,10 @@ class HomeVisit(models.Model):
                 condition=Q(screening_accepted__isnull=True) | Q(screening_offered=True),
                 name="visit_screening_accepted_needs_offer",
             ),
+        ]
+        indexes = [
+            # Visits due for follow-up (reminders).
+            models.Index(fields=["follow_up_at"], condition=Q(follow_up_at__isnull=False), name="visit_follow_up_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,15 +1,16 @@
-"""Opening, changing and closing a case. Each service takes the acting user first, runs in one
-transaction and validates before it saves."""
+"""Opening, changing and closing a case (closure requests and their approval included; reopening
+is in ``oversight.reopen``, beside the retention clock it depends on). Each service takes the
+acting user first, runs in one transaction and validates before it saves."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,16 +22,29 @@ from cases.models import (
     Case,
     CaseKey,
     CaseNumberSequence,
+    CaseOutcome,
     CaseStatus,
+    ClosureRequest,
+    ClosureRequestStatus,
     Custody,
+    Role,
     Track,
     Youth,
 )
-from cases.permissions import require_open, require_social_services, require_team_manager
+from cases.permissions import (
+    require_coordinator_member,
+    require_open,
+    require_social_services,
+    require_team_manager,
+)
 from cases.personnummer import normalize_field as normalize_pnr
 from cases.services.team import grant_membership, guardian_build
 
 MSG_ALREADY_CLOSED = _("The case is already closed.")
+MSG_CLOSURE_PENDING = _("A request to close this case is already waiting for a coordinator's decision.")
+MSG_NO_CLOSURE_REQUEST = _("No request to close this case is waiting for a decision.")
+MSG_CLOSURE_COORDINATORS = _("Only an SSPF coordinator on the team may decide on closing a case or reopen it.")
+MSG_OWN_CLOSURE_REQUEST = _("A closure request is decided by a coordinator other than the one who made it.")
 MSG_AGE_TRACK = _("For this track the youth must be between {low} and {high} years old when the case is opened.")
 
 
@@ -148,17 +162,84 @@ def case_update(*, actor: User, case: Case, expected_version: int | None, change
     return locked
 
 
+def _close(case: Case, *, reason: str, outcome: str, at: datetime) -> Case:
+    """Close the locked ``case`` now (the caller has checked who and when)."""
+    case.status = CaseStatus.CLOSED
+    case.closed_at = at
+    case.close_reason = reason
+    case.outcome = outcome
+    case.version += 1
+    case.full_clean(exclude=["owning_agency", "owner"])
+    case.save()
+    return case
+
+
+def _pending_request(case: Case) -> ClosureRequest | None:
+    return ClosureRequest.objects.select_for_update().filter(case=case, status=ClosureRequestStatus.PENDING).first()
+
+
 @transaction.atomic
-def case_close(*, actor: User, case: Case, reason: str) -> Case:
-    """Close a case (coordinator or owning social worker); closing twice is a conflict."""
-    require_team_manager(actor, case)
+def case_close(*, actor: User, case: Case, reason: str, outcome: str = CaseOutcome.OTHER) -> Case:
+    """Close a case, or ask a coordinator to (a coordinator on the team or the owning social
+    worker: ``require_team_manager``).
+
+    A coordinator closes at once; so does everyone allowed when ``CASE_CLOSURE_NEEDS_APPROVAL`` is
+    off. Anyone else's call leaves a pending ``ClosureRequest`` and returns the case still open
+    (the API answers 202). Closing a closed case (``already_closed``) or asking while a request is
+    pending (``closure_pending``) is a conflict. Audited by the case's update entry or the
+    request's create entry (field names only: the reason is encrypted)."""
+    profile = require_team_manager(actor, case)
     locked = _lock_case(case)
     if locked.status == CaseStatus.CLOSED:
         raise Conflict(MSG_ALREADY_CLOSED, code="already_closed")
-    locked.status = CaseStatus.CLOSED
-    locked.closed_at = timezone.now()
-    locked.close_reason = reason
-    locked.version += 1
-    locked.full_clean(exclude=["owning_agency", "owner"])
-    locked.save()
+    if _pending_request(locked) is not None:
+        raise Conflict(MSG_CLOSURE_PENDING, code="closure_pending")
+    if profile.role == Role.COORDINATOR or not settings.CASE_CLOSURE_NEEDS_APPROVAL:
+        return _close(locked, reason=reason, outcome=outcome, at=timezone.now())
+    request = ClosureRequest(case=locked, outcome=outcome, reason=reason, requested_by=actor)
+    # The one-pending constraint is checked above, under the case's lock.
+    request.full_clean(exclude=["case", "requested_by", "decided_by"], validate_constraints=False)
+    request.save()
     return locked
+
+
+def _decide(*, actor: User, case: Case) -> tuple[Case, ClosureRequest]:
+    """The locked case and its pending request, for a coordinator on the team other than the
+    requester (403 otherwise; 409 when nothing is pending)."""
+    require_coordinator_member(actor, case, MSG_CLOSURE_COORDINATORS)
+    locked = _lock_case(case)
+    pending = _pending_request(locked)
+    if pending is None:
+        raise Conflict(MSG_NO_CLOSURE_REQUEST, code="no_closure_request")
+    # Four eyes: whoever asked (later made a coordinator, say) does not decide.
+    if pending.requested_by_id == actor.pk:
+        raise PermissionDenied(MSG_OWN_CLOSURE_REQUEST)
+    return locked, pending
+
+
+@transaction.atomic
+def case_closure_approve(*, actor: User, case: Case) -> Case:
+    """Approve the pending closure request (a coordinator on the team, not the requester): the
+    case closes with the request's outcome and reason. Audited by the request's and the case's
+    update entries."""
+    locked, pending = _decide(actor=actor, case=case)
+    now = timezone.now()
+    pending.status = ClosureRequestStatus.APPROVED
+    pending.decided_by = actor
+    pending.decided_at = now
+    pending.save()
+    return _close(locked, reason=pending.reason, outcome=pending.outcome, at=now)
+
+
+@transaction.atomic
+def case_closure_reject(*, actor: User, case: Case, reason: str) -> ClosureRequest:
+    """Reject the pending closure request with a reason (a coordinator on the team, not the
+    requester): the case stays open. Audited by the request's update entry."""
+    _locked, pending = _decide(actor=actor, case=case)
+    pending.status = ClosureRequestStatus.REJECTED
+    pending.decided_by = actor
+    pending.decided_at = timezone.now()
+    pending.decision_reason = reason
+    pending.full_clean(exclude=["case", "requested_by", "decided_by"], validate_constraints=False)
+    pending.save()
+    return pending

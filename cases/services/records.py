@@ -7,13 +7,17 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import personnummer
+from cases.errors import Conflict
 from cases.models import (
+    ROLE_AGENCY_KIND,
     SOCIAL_SERVICES_ROLES,
     ActionItem,
     AgencyKind,
@@ -21,10 +25,12 @@ from cases.models import (
     CaseMember,
     HomeVisit,
     Meeting,
+    MeetingKind,
     Note,
     PresentRole,
     Role,
     StaffProfile,
+    Track,
     VisitNote,
 )
 from cases.permissions import MSG_SOCIAL_SERVICES_ONLY, require_open, require_social_services, staff_profile
@@ -34,6 +40,16 @@ MSG_VISIT_NEEDS_BOTH = _("A joint home visit needs at least one police officer a
 MSG_VISIT_WRITERS = _("Only social services and police members of the team may record home visits.")
 MSG_VISIT_NOTE_WRITERS = _("Only social services on the team and police who took part may write on a visit.")
 MSG_SCREENING_ACCEPT_WITHOUT_OFFER = _("A screening cannot be accepted unless it was offered.")
+MSG_SCREENING_RESULT_WITHOUT_ACCEPT = _(
+    "A screening result can be recorded only when a screening was offered and accepted."
+)
+MSG_VISIT_LINKOPING_ONLY = _("Joint home visits are recorded on Linköpingsmodellen cases only.")
+MSG_VISIT_AGE = _("On the day of a home visit the youth must be between {low} and {high} years old.")
+MSG_INFORMED_VOLUNTARY = _("Say whether the family was told that the visit is voluntary.")
+MSG_FOLLOW_UP_BEFORE_VISIT = _("The follow-up cannot be before the visit.")
+MSG_RESPONSIBLE_AGENCY = _("The responsible member must work for the agency that carries out the action.")
+MSG_RESPONSIBLE_NOT_MEMBER = _("The responsible member must be on the case team.")
+MSG_ALREADY_DONE = _("This action is already marked as done.")
 MSG_DUPLICATE = _("Each value may appear only once.")
 MSG_FUTURE = _("This cannot be in the future.")
 
@@ -72,30 +88,50 @@ def visit_record(
     basis: str,
     notes: str,
     outcome: str,
+    informed_voluntary: bool | None = None,
     source: str = "",
     family_told: str = "",
     screening: Mapping[str, Any] | None = None,
     support_offered: str = "",
     follow_up_at: date | None = None,
 ) -> HomeVisit:
-    """Record a joint home visit (social services or police on the team).
+    """Record a joint home visit (social services or police on the team) on a Linköpingsmodellen
+    case, by that model's rules (docs/process.md):
 
-    Participants must all be on the team and include at least one police officer and one
-    social services member: that is what makes it a Linköpingsmodellen visit.
+    - the case is on the ``linkoping`` track (400 ``track``), and the youth is
+      ``LINKOPING_AGE_MIN``-``LINKOPING_AGE_MAX`` years old on the day of the visit (400
+      ``occurred_at``);
+    - participants are all on the team and include at least one police officer and one social
+      services member (400 ``participants``);
+    - whether the family was told the visit is voluntary is recorded (400 ``informed_voluntary``);
+    - a screening answer needs an offer, a result an accepted offer (400 ``screening``);
+    - the follow-up is not before the visit (400 ``follow_up_at``).
     """
     profile = staff_profile(actor)
     if profile is None or (profile.role not in SOCIAL_SERVICES_ROLES and profile.role != Role.POLICE):
         raise PermissionDenied(MSG_VISIT_WRITERS)
     require_open(case)
+    if case.track != Track.LINKOPING:
+        raise ValidationError({"track": [MSG_VISIT_LINKOPING_ONLY]})
     errors: dict[str, list[Any]] = {}
+    visit_day = timezone.localdate(occurred_at)
+    low, high = settings.LINKOPING_AGE_MIN, settings.LINKOPING_AGE_MAX
     if occurred_at > timezone.now():
         errors["occurred_at"] = [MSG_FUTURE]
+    elif not low <= personnummer.age_on(case.youth.personal_number, visit_day) <= high:
+        errors["occurred_at"] = [MSG_VISIT_AGE.format(low=low, high=high)]
+    if informed_voluntary is None:
+        errors["informed_voluntary"] = [MSG_INFORMED_VOLUNTARY]
+    if follow_up_at is not None and follow_up_at < visit_day:
+        errors["follow_up_at"] = [MSG_FOLLOW_UP_BEFORE_VISIT]
     present_list = list(present)
     if len(set(present_list)) != len(present_list):
         errors["present"] = [MSG_DUPLICATE]
     screening = screening or {}
     if screening.get("accepted") is not None and not screening.get("offered"):
         errors["screening"] = [MSG_SCREENING_ACCEPT_WITHOUT_OFFER]
+    elif screening.get("result") and not (screening.get("offered") and screening.get("accepted")):
+        errors["screening"] = [MSG_SCREENING_RESULT_WITHOUT_ACCEPT]
     try:
         users = _team_users(case, participants, "participants")
     except ValidationError as exc:
@@ -114,6 +150,7 @@ def visit_record(
         basis=basis,
         family_told=family_told,
         outcome=outcome,
+        informed_voluntary=informed_voluntary,
         screening_offered=screening.get("offered"),
         screening_accepted=screening.get("accepted"),
         screening_result=screening.get("result") or "",
@@ -148,6 +185,31 @@ def visit_note_add(*, actor: User, visit: HomeVisit, text: str) -> VisitNote:
     return _visit_note_save(visit=visit, profile=profile, actor=actor, text=text)
 
 
+def _responsible_users(case: Case, items: list[Mapping[str, Any]], errors: dict[str, list[Any]]) -> dict[int, User]:
+    """Each action item's ``responsible_user`` (by position): a team member of the item's agency.
+    What is wrong goes into ``errors`` under ``actions.<position>.responsible_user``. One query."""
+    wanted = {position: data["responsible_user"] for position, data in enumerate(items) if data.get("responsible_user")}
+    if not wanted:
+        return {}
+    members = {
+        m.user.get_username(): m
+        for m in CaseMember.objects.filter(
+            case=case, user__username__in=set(wanted.values()), user__is_active=True
+        ).select_related("user")
+    }
+    found: dict[int, User] = {}
+    for position, name in wanted.items():
+        member = members.get(name)
+        field = f"actions.{position}.responsible_user"
+        if member is None:
+            errors[field] = [MSG_RESPONSIBLE_NOT_MEMBER]
+        elif ROLE_AGENCY_KIND.get(member.role) != items[position]["agency"]:
+            errors[field] = [MSG_RESPONSIBLE_AGENCY]
+        else:
+            found[position] = member.user
+    return found
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -156,19 +218,54 @@ def meeting_record(
     held_at: datetime,
     notes: str = "",
     actions: Iterable[Mapping[str, Any]] = (),
+    kind: str | None = None,
+    attendees: Iterable[str] = (),
+    present: Iterable[str] = (),
 ) -> Meeting:
-    """Record an SSPF meeting and its action plan (social services on the team)."""
+    """Record an SSPF meeting and its action plan (social services on the team).
+
+    ``kind`` defaults to ``initial`` for the case's first meeting and ``follow_up`` after it (v1
+    clients send none). ``attendees`` are team usernames (400 ``attendees``); ``present`` who of
+    the family was there; an item's ``responsible_user`` a team member of the item's agency (400
+    ``actions.<n>.responsible_user``)."""
     require_social_services(actor)
     require_open(case)
-    meeting = Meeting(case=case, held_at=held_at, notes=notes, created_by=actor)
+    errors: dict[str, list[Any]] = {}
+    present_list = list(present)
+    if len(set(present_list)) != len(present_list):
+        errors["present"] = [MSG_DUPLICATE]
+    users: list[tuple[User, str]] = []
+    names = list(attendees)
+    if names:
+        try:
+            users = _team_users(case, names, "attendees")
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    items = list(actions)
+    responsible = _responsible_users(case, items, errors)
+    if errors:
+        raise ValidationError(errors)
+    if kind is None:
+        kind = MeetingKind.FOLLOW_UP if case.meetings.exists() else MeetingKind.INITIAL
+    meeting = Meeting(
+        case=case,
+        kind=kind,
+        held_at=held_at,
+        present=[PresentRole(value).value for value in present_list],
+        notes=notes,
+        created_by=actor,
+    )
     _clean_new(meeting, exclude=["case", "created_by"])
     meeting.save()
-    for position, data in enumerate(actions):
+    if users:
+        meeting.attendees.add(*[user for user, _role in users])
+    for position, data in enumerate(items):
         item = ActionItem(
             meeting=meeting,
             case=case,
             agency=AgencyKind(data["agency"]).value,
             responsible=data["responsible"],
+            responsible_user=responsible.get(position),
             action=data["action"],
             due_at=data.get("due_at"),
             done_at=data.get("done_at"),
@@ -176,6 +273,25 @@ def meeting_record(
         )
         item.save()
     return meeting
+
+
+@transaction.atomic
+def action_item_done(*, actor: User, item: ActionItem, done_at: date | None = None) -> ActionItem:
+    """Mark an action-plan item done (social services on the team, who record meetings), on
+    ``done_at`` (today when not given; not in the future). Once: an item already done is a
+    conflict (``already_done``). Audited by the item's update entry (field names only)."""
+    require_social_services(actor)
+    require_open(item.case)
+    today = timezone.localdate()
+    # Under the row's lock: two marks at once cannot both succeed.
+    if ActionItem.objects.select_for_update().filter(pk=item.pk).values_list("done_at", flat=True).first():
+        raise Conflict(MSG_ALREADY_DONE, code="already_done")
+    if done_at is not None and done_at > today:
+        raise ValidationError({"done_at": [MSG_FUTURE]})
+    item.done_at = done_at or today
+    item.done_by = actor
+    item.save(update_fields=["done_at", "done_by"])
+    return item
 
 
 # No savepoint of its own: inside a request's transaction a savepoint costs two round trips.

@@ -46,9 +46,9 @@ def test_every_case_route_is_404_to_outsiders(
         if route == EMERGENCY_ROUTE and outsider == "olle":
             assert client.post("/" + route.replace("<uuid:case_id>", str(case.pk)), {}).status_code == 400
             continue
-        url = "/" + route.replace("<uuid:case_id>", str(case.pk)).replace("<str:username>", "carl").replace(
-            "<uuid:visit_id>", "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11"
-        )
+        url = "/" + route.replace("<uuid:case_id>", str(case.pk)).replace("<str:username>", "carl")
+        for other_id in ("<uuid:visit_id>", "<uuid:meeting_id>", "<uuid:action_id>"):
+            url = url.replace(other_id, "7f1c6a39-1ad4-4c53-9d8c-4c1b3a6e8c11")
         for method in methods:
             response = getattr(client, method)(url, {}, HTTP_IF_MATCH='"1"')
             assert response.status_code == 404, (method, route)

@@ -11,6 +11,13 @@ from tests.conftest import case_url
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def case(linkoping_case: Any) -> Any:
+    """Joint home visits are recorded on Linköpingsmodellen cases only: every test here has one
+    (a 16-year-old; the same team as the SSPF case)."""
+    return linkoping_case
+
+
 def visit(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "occurred_at": "2026-03-02T18:30:00+01:00",
@@ -21,6 +28,7 @@ def visit(**overrides: Any) -> dict[str, Any]:
         "family_told": "Informerade om oron och om stöd",
         "notes": "Samtalet gick lugnt till.",
         "outcome": "Familjen tackade ja till stödsamtal",
+        "informed_voluntary": True,
         "screening": {"offered": True, "accepted": True, "result": "negativt"},
         "support_offered": "Stödsamtal via Team ungdom",
         "follow_up_at": "2026-04-01",
@@ -169,6 +177,7 @@ def test_a_consent_naming_the_police_shows_their_visit_notes_to_social_services(
     created = client_for(alice).post(case_url(case, "visits/"), visit(notes="Socialtjänstens egna iakttagelser"))
     client_for(petra).post(case_url(case, f"visits/{created.json()['id']}/notes/"), {"text": "Polisens notering"})
     give(alice, case, guardian=guardian_of(case), agencies=["police"], categories=["visits"])
+    give(alice, case, agencies=["police"], categories=["visits"])  # the youth, 16, consents too
 
     social_view = client_for(alice).get(case_url(case, "visits/")).json()["results"][0]
 
@@ -183,6 +192,7 @@ def test_consent_shows_the_other_agencys_visit_notes_to_the_police(
 
     client_for(alice).post(case_url(case, "visits/"), visit(notes="Socialtjänstens egna iakttagelser"))
     give(alice, case, guardian=Guardian.objects.get(case=case), agencies=["police"], categories=["visits"])
+    give(alice, case, agencies=["police"], categories=["visits"])  # the youth, 16, consents too
 
     police_view = client_for(petra).get(case_url(case, "visits/")).json()["results"][0]
 

@@ -60,6 +60,7 @@ def test_a_database_dump_holds_none_of_the_written_values(
             "basis": WRITTEN["visit_basis"],
             "notes": WRITTEN["note"],
             "outcome": "ok",
+            "informed_voluntary": True,
         },
     )
     assert visit.status_code == 201, visit.json()

@@ -77,16 +77,18 @@ def test_access_by_someone_not_on_the_team_is_a_finding(
 
 
 def test_another_agencys_reads_after_a_withdrawal_are_findings(
-    case: Any, alice: Any, petra: Any, audrey: Any, client_for: Any, settings: Any
+    linkoping_case: Any, alice: Any, petra: Any, audrey: Any, client_for: Any, settings: Any
 ) -> None:
     """After a withdrawal on the case, what another agency still reads (here the police, the
     visit they took part in) is for an auditor to look at; social services' reads are not, nor
     anything read before it."""
     from tests.consent.helpers import give, guardian_of
 
+    case = linkoping_case  # home visits are Linköpingsmodellen's
     settings.AUDIT_OFFICE_HOURS = (0, 24)
     settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
     consent = give(alice, case, guardian=guardian_of(case), agencies=["police"])
+    give(alice, case, agencies=["police"])  # the youth, 16, consents too
     client_for(alice).post(
         case_url(case, "visits/"),
         {
@@ -96,6 +98,7 @@ def test_another_agencys_reads_after_a_withdrawal_are_findings(
             "basis": "Oro",
             "notes": "",
             "outcome": "-",
+            "informed_voluntary": True,
         },
     )
     police = client_for(petra)

@@ -113,7 +113,7 @@ def _this_year() -> int:
 
 @pytest.mark.django_db
 def test_small_single_counts_are_suppressed_and_five_is_shown(
-    case: Any, alice: Any, carl: Any, audrey: Any, client_for: Any
+    case: Any, linkoping_case: Any, alice: Any, carl: Any, audrey: Any, client_for: Any
 ) -> None:
     from cases import services
     from consent.services import consent_withdraw
@@ -122,13 +122,14 @@ def test_small_single_counts_are_suppressed_and_five_is_shown(
     for _ in range(4):
         services.visit_record(
             actor=alice,
-            case=case,
+            case=linkoping_case,  # home visits are Linköpingsmodellen's
             occurred_at=timezone.now(),
             participants=["alice", "petra"],
             present=["youth"],
             basis="Oro",
             notes="",
             outcome="-",
+            informed_voluntary=True,
         )
     for _ in range(5):
         services.meeting_record(actor=carl, case=case, held_at=timezone.now())
