@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit import chain
 from audit.models import AuditEntry
 from cases import services
-from cases.models import Case, CaseKey, Youth
+from cases.models import Case, CaseKey, Note, Youth
 from cases.querysets import bulk_writes_allowed
 from oversight import legal_hold
 from oversight.purge import expired_cases, purge_expired
@@ -45,7 +45,9 @@ def closed_case(actor: Any, *, years_ago: float, serial: int, born_day: int | No
     with override_settings(CASE_CLOSURE_NEEDS_APPROVAL=False):  # the owner closes alone: no coordinator here
         services.case_close(actor=actor, case=case, reason="Målet uppnått")
     with bulk_writes_allowed():  # time travel
-        Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=int(years_ago * 365)))
+        then = timezone.now() - timedelta(days=int(years_ago * 365))
+        Case.objects.filter(pk=case.pk).update(closed_at=then)
+        Note.objects.filter(case=case).update(created_at=then - timedelta(days=1))  # written before closing
     return case
 
 
@@ -106,7 +108,7 @@ def test_purging_again_changes_nothing_and_a_dry_run_changes_nothing(alice: Any)
 
 def test_a_case_with_consents_is_purged_too(alice: Any) -> None:
     from cases.models import Guardian
-    from consent.models import Consent
+    from consent.models import Consent, ConsentEvidence
     from tests.consent.helpers import give
 
     case = closed_case(alice, years_ago=6, serial=401, born_day=3)
@@ -119,6 +121,10 @@ def test_a_case_with_consents_is_purged_too(alice: Any) -> None:
         Case.objects.filter(pk=case.pk).update(
             status="closed", closed_at=timezone.now() - timedelta(days=7 * 365), outcome="other"
         )
+        # The consent and its form were recorded before the case closed (the clock runs from the
+        # last entry).
+        Consent.objects.filter(case=case).update(recorded_at=timezone.now() - timedelta(days=7 * 365 + 1))
+        ConsentEvidence.objects.filter(case=case).update(uploaded_at=timezone.now() - timedelta(days=7 * 365 + 1))
 
     assert purge_expired() == 1
     assert not Consent.objects.exists() and not Guardian.objects.filter(case_id=case.pk).exists()
