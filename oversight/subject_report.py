@@ -17,6 +17,7 @@ from cases.permissions import require_social_services
 from consent.policy import NOTES, VISITS, consent_statuses
 from consent.selectors import consents_of_case
 from content.access import CaseAccess, case_access
+from referrals.selectors import referrals_about
 
 
 def _iso(value: Any) -> str | None:
@@ -194,6 +195,21 @@ def subject_report(*, access: CaseAccess, generated_by: User) -> dict[str, Any]:
             if shown(p.agency_id, NOTES)
         ],
         "withheld": withheld,
+        # Concerns reported about the person (orosanmälningar), whichever case they led to.
+        "referrals": [
+            {
+                "number": r.number,
+                "received_at": _iso(r.received_at),
+                "from": r.reporter_agency.name,
+                "urgent": r.urgent,
+                "concern": r.concern,
+                "status": r.status,
+                "decided_at": _iso(r.decided_at),
+                "reason": r.decision_reason,
+            }
+            for r in referrals_about(index=youth.personal_number_index, personal_number=youth.personal_number)
+            if r.reporter_agency_id is not None
+        ],
         "disclosures": [
             {
                 "agency": d.agency,

@@ -98,3 +98,28 @@ def test_another_agencys_own_information_is_counted_not_shown_until_consent_name
     assert "Polisen" in html  # the consent's parties, by name
     assert "POLISENS EGEN UPPGIFT" in after.content.decode()
     assert after.json()["withheld"]["notes"] == 0
+
+
+def test_the_report_holds_the_concerns_reported_about_the_person(
+    case: Any, alice: Any, sara: Any, client_for: Any
+) -> None:
+    from referrals import services as referral_services
+
+    youth = case.youth
+    referral_services.referral_file(
+        actor=sara,
+        youth={"personal_number": youth.personal_number, "given_name": "Kim", "family_name": "X"},
+        concern="SKOLANS OROSANMÄLAN",
+    )
+    referral_services.referral_file(
+        actor=sara,
+        youth={"personal_number": personal_number_for_age(12, serial=998), "given_name": "A", "family_name": "B"},
+        concern="ANNAN PERSONS ANMÄLAN",
+    )
+
+    body = client_for(alice).get(case_url(case, "subject-report")).json()
+
+    assert [(r["concern"], r["from"], r["status"]) for r in body["referrals"]] == [
+        ("SKOLANS OROSANMÄLAN", "Skolan", "received")
+    ]
+    assert "ANNAN PERSONS ANMÄLAN" not in json.dumps(body)
