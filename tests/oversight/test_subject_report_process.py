@@ -51,6 +51,9 @@ def test_closures_reopenings_and_meetings_are_in_the_report(case: Any, alice: An
     [shown] = report["meetings"]
     assert (shown["kind"], sorted(shown["attendees"]), shown["present"]) == ("initial", ["carl", "sara"], ["guardian"])
     assert (shown["actions"][0]["responsible_user"], shown["actions"][0]["done_by"]) == ("sara", "alice")
+    # and the printable report shows the closure history too
+    html = client_for(alice).get(case_url(case, "subject-report"), {"format": "html"}).content.decode()
+    assert "Flytten är inte klar" in html and "Flyttade tillbaka" in html
 
 
 def test_a_visits_informed_voluntary_is_in_the_report(linkoping_case: Any, alice: Any, client_for: Any) -> None:
