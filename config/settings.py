@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "AgencyKindEnum": "cases.models.AgencyKind",
         "MeetingKindEnum": "cases.models.MeetingKind",
         "CaseOutcomeEnum": "cases.models.CaseOutcome",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
         "DisclosureAgencyEnum": [("police", "police"), ("school", "school"), ("leisure", "leisure")],
     },
 }

@@ -110,7 +110,11 @@ def _case_reminders(user: User, role: str, now: datetime) -> list[dict[str, Any]
     overdue = ActionItem.objects.filter(
         responsible_user=user, done_at__isnull=True, due_at__lt=today, case__in=team
     ).values_list("case_id", "due_at")
-    found += [{"kind": "action_overdue", "due_at": _at_start(due), "case": case_id} for case_id, due in overdue]
+    found += [
+        {"kind": "action_overdue", "due_at": _at_start(due), "case": case_id}
+        for case_id, due in overdue
+        if due is not None  # the filter leaves none out; the column is nullable
+    ]
     found += _follow_ups(user, team, today)
     if coordinator:
         mine = CaseMember.objects.filter(user=user, role=Role.COORDINATOR).values("case_id")
@@ -139,7 +143,7 @@ def _follow_ups(user: User, team: Any, today: date) -> list[dict[str, Any]]:
     found = []
     for case_id, follow_up, occurred, last_visit, last_meeting in visits:
         since = [at for at in (last_visit, last_meeting) if at is not None and at > occurred]
-        if not since:
+        if not since and follow_up is not None:
             found.append({"kind": "visit_follow_up", "due_at": _at_start(follow_up), "case": case_id})
     return found
 

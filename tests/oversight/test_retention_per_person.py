@@ -143,9 +143,7 @@ def _referral(reporter: Any, decider: Any, pnr: str, *, years_ago: float) -> Any
     )
     referral_services.referral_decide(actor=decider, referral=referral, decision="no_action", reason="Ingen åtgärd")
     with bulk_writes_allowed():  # time travel
-        Referral.objects.filter(pk=referral.pk).update(
-            decided_at=timezone.now() - timedelta(days=int(years_ago * 365))
-        )
+        Referral.objects.filter(pk=referral.pk).update(decided_at=timezone.now() - timedelta(days=int(years_ago * 365)))
     return Referral.objects.get(pk=referral.pk)
 
 
