@@ -159,6 +159,7 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                             case=case,
                             occurred_at=now - timedelta(days=rng.randint(1, 400)),
                             present=["youth"],
+                            informed_voluntary=True,
                             basis="Grund " * 10,
                             outcome="Utfall",
                             created_by=owner,
@@ -173,10 +174,11 @@ def seed(*, cases: int, audit_entries: int, rng: random.Random) -> dict[str, Any
                                 text="Anteckning om besöket " * 5,
                             )
                         )
-                    for _m in range(rng.randint(0, 10)):
+                    for m in range(rng.randint(0, 10)):
                         meetings.append(
                             Meeting(
                                 case=case,
+                                kind="initial" if m == 0 else "follow_up",
                                 held_at=now - timedelta(days=rng.randint(1, 400)),
                                 notes="Mötesanteckning " * 10,
                                 created_by=owner,
