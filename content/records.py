@@ -112,7 +112,10 @@ def visits_page(*, reader: User, case_id: UUID | str, page: PageRequest) -> Page
     items = [visit_shown(access, visit) for visit in visits]
     # The register: the visits under the reader's consent, and each other agency's notes on them.
     disclosed: list[tuple[CaseAccess, set[str], Sharing]] = [(access, {VISITS} if items else set(), access.sharing)]
-    authors = {note.agency_id for visit in visits for note in visit_notes_shown(access, visit)}
+    # Another agency's own notes only: the case's own social services' notes rest on the reader's
+    # sharing already registered above, and the reader's own agency's on none.
+    own = {access.case.owning_agency_id, access.profile.agency_id}
+    authors = {note.agency_id for visit in visits for note in visit_notes_shown(access, visit)} - own
     disclosed += [(access, {VISITS}, access.author_sharing(agency_id)) for agency_id in sorted(authors, key=str)]
     record_shown(reader=reader, view="visits", shown=[(access, {VISITS} if items else set())], disclosed=disclosed)
     return Page(items=items, count=count, number=number, num_pages=num_pages)

@@ -129,3 +129,39 @@ def test_the_service_refuses_a_disclosure_without_assessment(case: Any, alice: A
         )
 
     assert caught.value.message_dict == {"assessment": [str(MSG_ASSESSMENT_REQUIRED)]}
+
+
+def test_one_page_of_visits_is_one_disclosure_per_basis(
+    linkoping_case: Any, alice: Any, petra: Any, client_for: Any
+) -> None:
+    """A school reading visits under consent: one row for the visits (with social services' own
+    notes on them), not a second one on the same consents for those notes."""
+    from consent.models import Disclosure
+    from tests.consent.helpers import give, guardian_of
+
+    client_for(alice).post(
+        case_url(linkoping_case, "visits/"),
+        {
+            "occurred_at": "2026-11-01T10:00:00+01:00",
+            "participants": ["alice", "petra"],
+            "present": ["youth"],
+            "basis": "Grund",
+            "notes": "Socialtjänstens egna iakttagelser",
+            "outcome": "Utfall",
+            "informed_voluntary": True,
+        },
+        format="json",
+    )
+    case = linkoping_case
+    give(alice, case, guardian=guardian_of(case), agencies=["school"], categories=["visits"])
+    give(alice, case, categories=["visits"], agencies=["school"])  # the youth (16) consents too
+    from cases.models import CaseMember
+
+    school_member = CaseMember.objects.get(case=case, user__username="sara").user
+    Disclosure.objects.all().delete()
+
+    response = client_for(school_member).get(case_url(case, "visits/"))
+
+    assert response.status_code == 200
+    assert "Socialtjänstens egna iakttagelser" in response.content.decode()
+    assert Disclosure.objects.filter(case=case).count() == 1
