@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -53,6 +54,22 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+MSG_INVALID_CHOICE = _("This is not one of the allowed values.")
+# DRF's messages that repeat what was sent ("\"x\" is not a valid choice."): replaced whole.
+ECHOING_CODES = frozenset({"invalid_choice", "not_a_list", "invalid_pk_value", "does_not_exist"})
+
+
+def _without_echo(detail: Any) -> Any:
+    """A DRF error detail with every message that would repeat a submitted value replaced."""
+    if isinstance(detail, dict):
+        return {key: _without_echo(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_without_echo(value) for value in detail]
+    if getattr(detail, "code", None) in ECHOING_CODES:
+        return str(MSG_INVALID_CHOICE)
+    return detail
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER. Every handled error also rolls the request's transaction back."""
     response: Response | None
@@ -80,7 +97,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         )
     elif isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response = Response(detail, status=exc.status_code)
+        response = Response(_without_echo(detail), status=exc.status_code)
     elif isinstance(exc, exceptions.APIException):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
         response = Response(_body(exc.detail, str(code)), status=exc.status_code)
