@@ -13,6 +13,7 @@ and each one is a rule someone can read (docs/testing.md).
 
     .venv/bin/python scripts/mutate.py                 # all of them (make mutate)
     .venv/bin/python scripts/mutate.py --only NAME     # one (repeatable)
+    .venv/bin/python scripts/mutate.py --skip NAME     # all but NAME (repeatable)
     .venv/bin/python scripts/mutate.py --from NAME     # resume a run from NAME onwards
     .venv/bin/python scripts/mutate.py --list          # names, files and rules
     .venv/bin/python scripts/mutate.py --check         # every snippet found once, every mutant compiles
@@ -54,11 +55,24 @@ class Mutation:
     tests: tuple[str, ...]  # test paths or node ids, the likeliest killer first (-x stops there)
     rule: str  # the rule the mutation removes or weakens, in words
     equivalent: str = ""  # why no test can tell this mutant apart; empty for a real mutant
-    also: tuple[tuple[str, str], ...] = ()  # further (find, replace) edits: a rule checked twice
+    # Further edits for a rule checked in more than one place: (find, replace) in ``file``, or
+    # (other file, find, replace).
+    also: tuple[tuple[str, ...], ...] = ()
 
     @property
-    def edits(self) -> tuple[tuple[str, str], ...]:
-        return ((self.find, self.replace), *self.also)
+    def files(self) -> tuple[str, ...]:
+        """``file`` first, then every other file an ``also`` edit touches."""
+        return tuple(dict.fromkeys([self.file, *(edit[0] for edit in self.also if len(edit) == 3)]))
+
+    def edits(self, file: str) -> tuple[tuple[str, str], ...]:
+        """The (find, replace) edits of ``file``."""
+        found: list[tuple[str, str]] = [(self.find, self.replace)] if file == self.file else []
+        for edit in self.also:
+            if len(edit) == 2 and file == self.file:
+                found.append((edit[0], edit[1]))
+            elif len(edit) == 3 and file == edit[0]:
+                found.append((edit[1], edit[2]))
+        return tuple(found)
 
 
 POLICY = "consent/policy.py"
@@ -70,6 +84,11 @@ VISIT_SERVICE = "cases/services/records.py"
 STATISTICS = "oversight/statistics.py"
 PURGE = "oversight/purge.py"
 ANOMALIES = "oversight/anomalies.py"
+TEAM = "cases/services/team.py"
+EVIDENCE = "consent/evidence.py"
+PARSERS = "api/parsers.py"
+DISCLOSURES = "consent/disclosures.py"
+SUBJECT_REPORT = "oversight/subject_report.py"
 
 WHOSE = "tests/consent/test_whose_consent_counts.py"
 SHARING = "tests/consent/test_consent_sharing.py"
@@ -87,8 +106,15 @@ MEETINGS = "tests/api/test_meetings.py"
 NOTES = "tests/api/test_notes.py"
 STATS = "tests/oversight/test_statistics.py"
 PURGE_TESTS = "tests/oversight/test_purge.py"
+RETENTION_TESTS = "tests/oversight/test_retention_per_person.py"
 ANOMALY_TESTS = "tests/oversight/test_anomalies.py"
-MATRIX_POLICE_NOTES = "tests/test_authorization_matrix.py::test_the_matrix[active:police:notes]"
+NAMED = "tests/consent/test_named_parties.py"
+CUSTODY = "tests/consent/test_custody.py"
+EVIDENCE_TESTS = "tests/consent/test_consent_evidence.py"
+DISCLOSURE_TESTS = "tests/consent/test_disclosure_register.py"
+SUBJECT_REPORT_TESTS = "tests/oversight/test_subject_report.py"
+GUARDS = "tests/consent/test_rule_guards.py"
+CONTENT_GUARDS = "tests/content/test_rule_guards.py"
 
 
 def mutation(
@@ -99,7 +125,7 @@ def mutation(
     *tests: str,
     rule: str,
     equivalent: str = "",
-    also: tuple[tuple[str, str], ...] = (),
+    also: tuple[tuple[str, ...], ...] = (),
 ) -> Mutation:
     return Mutation(name, file, find, replace, tests, rule, equivalent, also)
 
@@ -141,35 +167,103 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "guardians-not-required",
         POLICY,
-        'givers: set[Giver] = {("guardian", gid) for gid in guardian_ids}',
+        'givers: set[Giver] = {("guardian", gid) for gid in custodians}',
         "givers: set[Giver] = set()",
+        CUSTODY,
         SHARING,
-        rule="under 18 every registered guardian must consent",
+        rule="under 18 every custodian must consent: from 15 the youth alone is not enough",
+    ),
+    mutation(
+        "custody-joint-one-custodian",
+        POLICY,
+        "    if case.custody == Custody.JOINT and len(custodians) < 2:",
+        "    if False:",
+        CUSTODY,
+        rule="with joint custody two custodians must be registered, else nothing is shared",
+    ),
+    mutation(
+        "no-custodian-rule-removed",
+        POLICY,
+        "    if not custodians:\n",
+        "    if False:\n",
+        CUSTODY,
+        rule="under 18 with no custodian registered nothing is shared, whatever the youth signed",
+    ),
+    mutation(
+        "youth-alone-from-15-without-custodian",
+        POLICY,
+        "    if not custodians:\n",
+        "    if not custodians and age < settings.CONSENT_YOUTH_AGE:\n",
+        CUSTODY,
+        rule="a youth of 15-17 with no custodian registered cannot consent alone",
+    ),
+    mutation(
+        "non-custodians-counted",
+        POLICY,
+        "Guardian.objects.filter(case_id__in=case_ids, custodian=True)",
+        "Guardian.objects.filter(case_id__in=case_ids)",
+        CUSTODY,
+        rule="only custodians are required givers: a guardian who is not one neither counts nor unblocks",
     ),
     mutation(
         "no-giver-shares-everything",
         POLICY,
-        "    if not required:\n        return {}\n",
+        "        if not required:\n            return {}\n",
         "",
         WHOSE,
-        rule="a case with no required giver shares nothing",
+        CUSTODY,
+        rule="a case with no required giver (no custodian, joint custody with one) shares nothing",
     ),
     mutation(
         "consent-for-another-agency-counts",
         POLICY,
-        "if agency in consent.agencies and consent_is_active(consent, at):",
+        "if parties <= consent.party_ids_cached and consent_is_active(consent, at):",
         "if consent_is_active(consent, at):",
+        NAMED,
         SHARING,
-        rule="a consent shares only with the agencies it names",
+        rule="a consent shares only with the agencies it names as parties (not another of the same kind)",
+    ),
+    mutation(
+        "author-information-under-either-partys-consent",
+        POLICY,
+        "parties <= consent.party_ids_cached",
+        "parties & consent.party_ids_cached",
+        NAMED,
+        rule="another agency's own information needs a consent naming both agencies, not either",
+    ),
+    mutation(
+        "author-information-on-the-readers-consent",
+        POLICY,
+        "    return state.sharing(frozenset({author_agency_id, profile.agency_id}), at)",
+        "    return state.sharing(frozenset({profile.agency_id}), at)",
+        NAMED,
+        NOTES,
+        rule="what another agency wrote is shown only under a consent naming that agency too",
     ),
     mutation(
         "inactive-consent-counts",
         POLICY,
-        "if agency in consent.agencies and consent_is_active(consent, at):",
-        "if agency in consent.agencies:",
+        "if parties <= consent.party_ids_cached and consent_is_active(consent, at):",
+        "if parties <= consent.party_ids_cached:",
         SHARING,
         WITHDRAW,
         rule="only an active consent (valid, not withdrawn) counts",
+    ),
+    mutation(
+        "evidence-not-required",
+        POLICY,
+        "    return category not in settings.CONSENT_EVIDENCE_REQUIRED_FOR or consent.evidence_verified_cached",
+        "    return True",
+        EVIDENCE_TESTS,
+        rule="notes and visits (CONSENT_EVIDENCE_REQUIRED_FOR) are shared only once the signed form is verified",
+    ),
+    mutation(
+        "unverified-form-counts",
+        POLICY,
+        "ConsentEvidence.objects.filter(case_id__in=case_ids, verified_at__isnull=False)",
+        "ConsentEvidence.objects.filter(case_id__in=case_ids)",
+        EVIDENCE_TESTS,
+        rule="an uploaded form counts only once a second social-services member has verified it",
     ),
     mutation(
         "one-giver-is-enough",
@@ -222,41 +316,149 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "social-services-need-consent",
         POLICY,
-        "    if profile.role in SOCIAL_SERVICES_ROLES:\n        return {case.pk: dict.fromkeys(",
-        "    if False:\n        return {case.pk: dict.fromkeys(",
+        "    if holds_case(profile, case):\n        return dict.fromkeys(CATEGORIES, frozenset())",
+        "    if False:\n        return dict.fromkeys(CATEGORIES, frozenset())",
         PROTECTED,
-        rule="social services on the team see every category without consent",
+        rule="social services on the team see every category of the case's own content without consent",
     ),
     mutation(
         "every-member-sees-everything",
         POLICY,
-        "    if profile.role in SOCIAL_SERVICES_ROLES:\n        return {case.pk: dict.fromkeys(",
-        "    if True:\n        return {case.pk: dict.fromkeys(",
+        "    if holds_case(profile, case):\n        return dict.fromkeys(CATEGORIES, frozenset())",
+        "    if True:\n        return dict.fromkeys(CATEGORIES, frozenset())",
         SHARING,
         rule="other agencies see only what consent shares",
     ),
     mutation(
+        "another-authoritys-social-services-hold-the-case",
+        POLICY,
+        "    return profile.role in SOCIAL_SERVICES_ROLES and profile.agency_id == case.owning_agency_id",
+        "    return profile.role in SOCIAL_SERVICES_ROLES",
+        NAMED,
+        rule="only the social services that hold the case see its content on no consent (not another authority's)",
+    ),
+    mutation(
         "status-guardian-past-18-active",
         POLICY,
-        "            (consent.giver, consent.guardian_id) not in required\n            or ",
-        "            ",
+        '    if givers.required == {YOUTH} and giver != YOUTH:\n        return _pending("youth_adult", age=adult)',
+        '    if givers.required == {YOUTH} and giver != YOUTH:\n        return ConsentStatus("active")',
         WHOSE,
         rule="a consent whose giver does not count at the youth's age is pending",
     ),
     mutation(
         "status-not-started-active",
         POLICY,
-        "            or consent.valid_from > at\n",
-        "",
+        "    if consent.valid_from > at:\n        return _pending(",
+        '    if consent.valid_from > at:\n        return ConsentStatus("active")\n'
+        "    if False:\n        return _pending(",
         SHARING,
         rule="a consent that has not started is pending",
+    ),
+    mutation(
+        "pending-consent-shown-active",
+        POLICY,
+        "        if any(consent.pk in shared.get(category, ()) for category in consent.categories):",
+        "        if True:",
+        SHARING,
+        rule="a consent is active only while it is part of what is shared (another giver missing: pending)",
+    ),
+    mutation(
+        "owner-counted-as-other-party",
+        POLICY,
+        "        return consent.party_ids_cached - {self.case.owning_agency_id}",
+        "        return consent.party_ids_cached",
+        GUARDS,
+        rule="a consent is active only if it shares with an agency besides the case's own social services",
+    ),
+    mutation(
+        "pending-reason-not-started",
+        POLICY,
+        "    if consent.valid_from > at:\n        return _pending(",
+        "    if False:\n        return _pending(",
+        CUSTODY,
+        rule='a consent that has not started says so and when it starts ("not_started")',
+    ),
+    mutation(
+        "pending-reason-youth-adult",
+        POLICY,
+        '    if givers.required == {YOUTH} and giver != YOUTH:\n        return _pending("youth_adult", age=adult)',
+        '    if False:\n        return _pending("youth_adult", age=adult)',
+        CUSTODY,
+        rule="a guardian's consent at 18 says that only the youth's own counts (\"youth_adult\")",
+    ),
+    mutation(
+        "pending-reason-blocked",
+        POLICY,
+        "    if givers.blocked:\n        return _pending(givers.blocked)",
+        "    if False:\n        return _pending(givers.blocked)",
+        CUSTODY,
+        rule='a blocked case says why ("no_custodian", "second_custodian_missing")',
+    ),
+    mutation(
+        "pending-reason-youth-under-age",
+        POLICY,
+        '        if giver == YOUTH:\n            return _pending("youth_under_age"',
+        '        if False:\n            return _pending("youth_under_age"',
+        GUARDS,
+        rule='a youth\'s own consent under 15 says it does not count yet ("youth_under_age")',
+    ),
+    mutation(
+        "pending-reason-not-custodian",
+        POLICY,
+        '        return _pending("not_custodian")',
+        '        return _pending("custodian_consent_missing")',
+        GUARDS,
+        rule='a consent of a guardian who is no longer a custodian says so ("not_custodian")',
+    ),
+    mutation(
+        "pending-reason-evidence",
+        POLICY,
+        "    if not any(counts_for(consent, category) for category in consent.categories):\n        return _pending(",
+        "    if False:\n        return _pending(",
+        GUARDS,
+        EVIDENCE_TESTS,
+        rule='a consent waiting for its own verified form says so first ("evidence_unverified")',
+    ),
+    mutation(
+        "pending-reason-youth-missing",
+        POLICY,
+        "    if YOUTH in others and not covers(YOUTH, counted=False):",
+        "    if False:",
+        CUSTODY,
+        rule="from 15 a custodian's consent without the youth's says the youth's is missing "
+        '("youth_consent_missing")',
+    ),
+    mutation(
+        "pending-reason-youth-named-when-a-custodian-is-missing",
+        POLICY,
+        "    if YOUTH in others and not covers(YOUTH, counted=False):",
+        "    if YOUTH in others:",
+        GUARDS,
+        rule="the youth is named as missing only when the youth has not consented to the same",
+    ),
+    mutation(
+        "pending-reason-another-givers-form",
+        POLICY,
+        "    if all(covers(other, counted=False) for other in others):",
+        "    if False:",
+        GUARDS,
+        rule="when every giver consented to the same, the missing piece is another giver's verified form "
+        '("evidence_unverified")',
+    ),
+    mutation(
+        "pending-reason-custodian-missing",
+        POLICY,
+        '    return _pending("custodian_consent_missing")\n',
+        '    return _pending("youth_consent_missing", age=settings.CONSENT_YOUTH_AGE)\n',
+        GUARDS,
+        rule='a consent waiting for another custodian says so ("custodian_consent_missing")',
     ),
     mutation(
         "status-withdrawn-not-shown",
         POLICY,
         "        if withdrawal is not None and withdrawal.withdrawn_at <= at:\n"
-        '            statuses[consent.pk] = "withdrawn"',
-        '        if False:\n            statuses[consent.pk] = "withdrawn"',
+        '            statuses[consent.pk] = ConsentStatus("withdrawn")',
+        '        if False:\n            statuses[consent.pk] = ConsentStatus("withdrawn")',
         WITHDRAW,
         rule="a withdrawn consent says so",
     ),
@@ -373,6 +575,41 @@ MUTATIONS: tuple[Mutation, ...] = (
         LOOKUP,
         rule="lookup by personal number finds only the caller's own cases",
     ),
+    mutation(
+        "another-agencys-information-as-case-content",
+        ACCESS,
+        "        if agency_id == self.case.owning_agency_id:\n            return self.sharing",
+        "        if True:\n            return self.sharing",
+        NOTES,
+        VISITS,
+        rule="what police, school or leisure wrote is shown to another agency only under a consent naming both",
+    ),
+    mutation(
+        "own-agency-information-hidden",
+        ACCESS,
+        "        if agency_id == self.profile.agency_id:\n            return dict.fromkeys(CATEGORIES, frozenset())\n",
+        "",
+        VISITS,
+        NOTES,
+        rule="a member always sees what their own agency wrote (notes, visit notes, police links)",
+        # Checked by CaseAccess.author_sharing and again by consent.policy.author_sharing.
+        also=(
+            (
+                POLICY,
+                "    if author_agency_id == profile.agency_id:\n"
+                "        return dict.fromkeys(CATEGORIES, frozenset())\n",
+                "",
+            ),
+        ),
+    ),
+    mutation(
+        "non-party-member-not-warned",
+        ACCESS,
+        "    return not access.categories",
+        "    return False",
+        NAMED,
+        rule='adding a member whose agency sees nothing warns ("shares_nothing": true)',
+    ),
     # --- content/case.py: what of a case is shown --------------------------------------------------
     mutation(
         "protected-address-shown",
@@ -401,10 +638,19 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "guardians-without-identity",
         CASE,
+        "    guardians = list(case.guardians.all()) if IDENTITY in access.categories else []\n"
         '    if IDENTITY in access.categories:\n        body["guardians"]',
-        '    if True:\n        body["guardians"]',
-        MATRIX_POLICE_NOTES,
-        rule="the guardians are shown only under identity",
+        '    guardians = list(case.guardians.all())\n    if True:\n        body["guardians"]',
+        CONTENT_GUARDS,
+        rule="the guardians and custody are shown only under identity",
+    ),
+    mutation(
+        "consent-givers-count-non-custodians",
+        CASE,
+        "    custodians = [g.pk for g in guardians if g.custodian]",
+        "    custodians = [g.pk for g in guardians]",
+        CUSTODY,
+        rule="the case shows whose consent is needed: custodians only (no custodian: blocked)",
     ),
     mutation(
         "summary-without-notes",
@@ -426,24 +672,26 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "every-agencys-visit-notes-shown",
         RECORDS,
-        "    everything = access.social_services or VISITS in access.categories",
-        "    everything = True",
+        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
+        "    return list(visit.agency_notes.all())",
         VISITS,
-        rule="another agency's notes on a visit only for social services or under visits",
+        rule="another agency's notes on a visit only under visits, and another author's under a consent naming both",
     ),
     mutation(
         "visit-notes-need-social-services",
         RECORDS,
-        "    everything = access.social_services or VISITS in access.categories",
-        "    everything = access.social_services",
+        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
+        "    return [n for n in visit.agency_notes.all() if n.agency_id == access.profile.agency_id"
+        " or (access.social_services and VISITS in access.author_sharing(n.agency_id))]",
         VISITS,
-        rule="consent to visits shows every agency's notes on them",
+        rule="consent to visits shows the other party's notes on them, to the police too",
     ),
     mutation(
         "own-visit-notes-hidden",
         RECORDS,
-        "if everything or n.agency_id == access.profile.agency_id]",
-        "if everything]",
+        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
+        "    return [n for n in visit.agency_notes.all() if n.agency_id != access.profile.agency_id"
+        " and VISITS in access.author_sharing(n.agency_id)]",
         VISITS,
         rule="a member always sees their own agency's notes on a visit",
     ),
@@ -482,26 +730,35 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "every-note-shown",
         RECORDS,
-        "    if access.profile.role in SOCIAL_SERVICES_ROLES:\n        return queryset\n    return queryset.filter(",
-        "    if True:\n        return queryset\n    return queryset.filter(",
+        "    return notes.filter(_by_author(access, notes)).select_related(",
+        "    return notes.select_related(",
         NOTES,
-        rule="another agency sees notes only in shared categories (and its own)",
+        rule="another agency's notes only in shared categories, its own information under a consent naming both",
     ),
     mutation(
         "own-notes-hidden",
         RECORDS,
-        "Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id)",
-        "Q(category__in=access.categories)",
+        "    return notes.filter(_by_author(access, notes)).select_related(",
+        "    return notes.filter(_by_author(access, notes))"
+        ".exclude(agency_id=access.profile.agency_id).select_related(",
         NOTES,
         rule="a member always sees the notes their own agency wrote",
     ),
     mutation(
         "shared-notes-hidden",
         RECORDS,
-        "Q(category__in=access.categories) | Q(agency_id=access.profile.agency_id)",
-        "Q(agency_id=access.profile.agency_id)",
+        "    return notes.filter(_by_author(access, notes)).select_related(",
+        "    return notes.filter(agency_id=access.profile.agency_id).select_related(",
         NOTES,
         rule="consent to a category shows other agencies' notes of it",
+    ),
+    mutation(
+        "notes-of-unshared-categories-shown",
+        RECORDS,
+        "            visible |= Q(agency_id=agency_id, category__in=sorted(shared))",
+        "            visible |= Q(agency_id=agency_id) if shared else Q(pk__in=[])",
+        NOTES,
+        rule="another agency's notes are shown only in the categories shared, not all of them once any is",
     ),
     mutation(
         "police-links-without-consent",
@@ -518,6 +775,52 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    elif False:\n        raise PermissionDenied(MSG_POLICE_LINKS)",
         POLICE_LINKS,
         rule="school and leisure never read police links",
+    ),
+    mutation(
+        "police-links-of-any-agency",
+        RECORDS,
+        "    queryset = links.filter(_by_author(access, links, NOTES)).select_related(",
+        "    queryset = links.select_related(",
+        POLICE_LINKS,
+        rule="police links are the police's own information: shown to social services under a consent naming them",
+    ),
+    mutation(
+        "police-links-under-any-category",
+        RECORDS,
+        "        elif category in shared:",
+        "        elif shared:",
+        POLICE_LINKS,
+        rule="police links count as notes: shown under a consent for notes, not for any category",
+    ),
+    mutation(
+        "disclosure-of-another-agencys-note-not-registered",
+        RECORDS,
+        "        disclosed=[\n"
+        "            (access, categories, access.author_sharing(agency_id))"
+        " for agency_id, categories in by_agency.items()\n"
+        "        ],",
+        "        disclosed=[],",
+        NAMED,
+        DISCLOSURE_TESTS,
+        rule="reading another agency's note under consent is registered as a disclosure with its consents",
+    ),
+    mutation(
+        "disclosure-of-another-agencys-visit-note-not-registered",
+        RECORDS,
+        "    disclosed += [(access, {VISITS}, access.author_sharing(agency_id))"
+        " for agency_id in sorted(authors, key=str)]\n",
+        "",
+        CONTENT_GUARDS,
+        rule="reading another agency's note on a visit under consent is registered as a disclosure",
+    ),
+    mutation(
+        "disclosure-of-police-links-not-registered",
+        RECORDS,
+        "        disclosed=[(access, {NOTES}, access.author_sharing(agency_id))"
+        " for agency_id in sorted(authors, key=str)],",
+        "        disclosed=[],",
+        CONTENT_GUARDS,
+        rule="reading the police's links under consent is registered as a disclosure",
     ),
     # --- consent/services.py: recording consent, withdrawals, emergency access, police links -------
     mutation(
@@ -563,10 +866,53 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "unknown-agency-accepted",
         SERVICES,
-        '        ("agencies", agencies, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY),\n',
-        "",
+        '            _check_choices(kinds, CONSENT_AGENCIES, MSG_UNKNOWN_AGENCY, "agencies")',
+        "            kinds = [kind for kind in kinds if kind in CONSENT_AGENCIES]",
         RECORD,
-        rule="a consent names only known agencies",
+        rule="a consent names only known agency kinds (an unknown one is refused, not dropped)",
+    ),
+    mutation(
+        "kind-with-none-on-the-team-accepted",
+        SERVICES,
+        '                if not found:\n                    errors.setdefault("agencies", [])',
+        '                if False:\n                    errors.setdefault("agencies", [])',
+        GUARDS,
+        rule="a kind with no agency on the team is refused (400), not dropped from the consent",
+    ),
+    mutation(
+        "kind-resolved-to-every-agency-of-the-kind",
+        SERVICES,
+        "                found = {agency_id for agency_id, agency_kind in team.items() if agency_kind == kind}",
+        '                found = set(Agency.objects.filter(kind=kind).values_list("pk", flat=True))'
+        " if kind in team.values() else set()",
+        GUARDS,
+        rule="a kind is resolved to the agencies of that kind on the team, not to every agency of the kind",
+    ),
+    mutation(
+        "another-authoritys-social-services-a-party",
+        SERVICES,
+        "        if any(pk != case.owning_agency_id and kind == AgencyKind.SOCIAL_SERVICES"
+        " for pk, kind in known.items()):",
+        "        if False:",
+        NAMED,
+        rule="another authority's social services cannot be a party to a consent (400)",
+    ),
+    mutation(
+        "owning-social-services-not-a-party",
+        SERVICES,
+        "    return resolved | {case.owning_agency_id}",
+        "    return resolved",
+        NAMED,
+        VISITS,
+        rule="the case's own social services are a party to every consent",
+    ),
+    mutation(
+        "non-custodian-guardian-consents",
+        SERVICES,
+        "            elif not guardian_row.custodian:",
+        "            elif False:",
+        CUSTODY,
+        rule="a guardian who is not a custodian cannot consent (400)",
     ),
     mutation(
         "anyone-records-consent",
@@ -625,20 +971,213 @@ MUTATIONS: tuple[Mutation, ...] = (
         rule="emergency access lasts EMERGENCY_ACCESS_MINUTES",
     ),
     mutation(
+        "emergency-access-for-another-authority",
+        SERVICES,
+        "    if profile.agency_id != case.owning_agency_id:",
+        "    if False:",
+        NAMED,
+        rule="emergency access is for the social services that hold the case; another authority gets 404",
+    ),
+    mutation(
         "police-link-without-consent",
         SERVICES,
-        '    if not agency_shares(case=case, agency="police"):',
+        "    if profile.agency_id is None or not agency_shares(case=case, agency_id=profile.agency_id):",
         "    if False:",
         POLICE_LINKS,
         rule="the police link a case only while consent shares something with them",
     ),
     mutation(
+        "police-link-under-another-agencys-consent",
+        SERVICES,
+        "not agency_shares(case=case, agency_id=profile.agency_id)",
+        "not agency_shares(case=case, agency_id=case.owning_agency_id)",
+        GUARDS,
+        rule="the police link a case only while a consent names their own agency",
+    ),
+    mutation(
         "anyone-links",
         SERVICES,
-        "    require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)\n",
-        "",
+        "    profile = require_role(actor, {Role.POLICE}, MSG_POLICE_ONLY)",
+        "    profile = require_role(actor, set(Role), MSG_POLICE_ONLY)",
         POLICE_LINKS,
         rule="only the police link a police case",
+    ),
+    # --- cases/services/team.py: who may join the team --------------------------------------------
+    mutation(
+        "social-services-of-another-authority-on-the-team",
+        TEAM,
+        "    if role in SOCIAL_SERVICES_ROLES and profile.agency_id != case.owning_agency_id:",
+        "    if False:",
+        NAMED,
+        rule="social services members of the team come from the authority that holds the case",
+    ),
+    # --- consent/evidence.py: the signed form -------------------------------------------------------
+    mutation(
+        "uploader-verifies",
+        EVIDENCE,
+        "    if evidence.uploaded_by_id == actor.pk:\n        raise PermissionDenied(MSG_EVIDENCE_OWN)",
+        "    if False:\n        raise PermissionDenied(MSG_EVIDENCE_OWN)",
+        EVIDENCE_TESTS,
+        rule="four eyes: the uploader cannot verify the form (403)",
+    ),
+    mutation(
+        "anyone-verifies-evidence",
+        EVIDENCE,
+        "    _require_team_social_services(actor, consent)\n    require_open(consent.case)\n"
+        "    evidence = ConsentEvidence.objects.select_for_update().filter(consent=consent).defer(",
+        "    require_open(consent.case)\n"
+        "    evidence = ConsentEvidence.objects.select_for_update().filter(consent=consent).defer(",
+        GUARDS,
+        rule="only social services verify the form",
+    ),
+    mutation(
+        "emergency-access-handles-the-form",
+        EVIDENCE,
+        "    if not is_on_team(user=actor, case=consent.case):\n        raise PermissionDenied(MSG_EVIDENCE_TEAM)",
+        "    if False:\n        raise PermissionDenied(MSG_EVIDENCE_TEAM)",
+        EVIDENCE_TESTS,
+        rule="only social services on the team upload or verify the form, not by emergency access",
+    ),
+    mutation(
+        "evidence-not-sniffed",
+        EVIDENCE,
+        '    if not valid or content_type is None:\n        raise ValidationError({"file": [MSG_EVIDENCE_TYPE]})\n'
+        "    return content_type",
+        "    return content_type or EvidenceType.PDF",
+        EVIDENCE_TESTS,
+        rule="the form is a PDF, JPEG or PNG by its content, whatever its name (400 otherwise)",
+    ),
+    mutation(
+        "truncated-pdf-accepted",
+        EVIDENCE,
+        'valid = data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]',
+        'valid = data.startswith(b"%PDF-")',
+        EVIDENCE_TESTS,
+        rule="a PDF must end like one (a truncated upload is refused)",
+    ),
+    mutation(
+        "images-not-decoded",
+        EVIDENCE,
+        'valid = b"%PDF" not in data[:1024] and _is_image(data, "JPEG")',
+        'valid = b"%PDF" not in data[:1024]',
+        EVIDENCE_TESTS,
+        rule="a JPEG or PNG must decode whole (a magic number followed by a script or an executable is refused)",
+        also=(('valid = b"%PDF" not in data[:1024] and _is_image(data, "PNG")', 'valid = b"%PDF" not in data[:1024]'),),
+    ),
+    mutation(
+        "pdf-inside-an-image-accepted",
+        EVIDENCE,
+        'valid = b"%PDF" not in data[:1024] and _is_image(data, "JPEG")',
+        'valid = _is_image(data, "JPEG")',
+        GUARDS,
+        rule="an image with a PDF header in its first KiB (a polyglot PDF readers would open) is refused",
+        also=(('valid = b"%PDF" not in data[:1024] and _is_image(data, "PNG")', 'valid = _is_image(data, "PNG")'),),
+    ),
+    mutation(
+        "evidence-size-unlimited",
+        EVIDENCE,
+        "    if len(data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
+        "    if False:",
+        EVIDENCE_TESTS,
+        rule="a form over CONSENT_EVIDENCE_MAX_BYTES is refused with 413",
+        # The limit is checked while the upload is read (api/parsers.py) and again by the service.
+        also=(
+            (
+                PARSERS,
+                "        if self.buffer.tell() + len(raw_data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
+                "        if False:",
+            ),
+        ),
+    ),
+    mutation(
+        "evidence-limit-exclusive",
+        EVIDENCE,
+        "    if len(data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
+        "    if len(data) >= settings.CONSENT_EVIDENCE_MAX_BYTES:",
+        GUARDS,
+        rule="a form of exactly CONSENT_EVIDENCE_MAX_BYTES is accepted (at most 10 MiB)",
+        also=(
+            (
+                PARSERS,
+                "        if self.buffer.tell() + len(raw_data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
+                "        if self.buffer.tell() + len(raw_data) >= settings.CONSENT_EVIDENCE_MAX_BYTES:",
+            ),
+        ),
+    ),
+    mutation(
+        "oral-consent-takes-a-form",
+        EVIDENCE,
+        "    if consent.method != Method.WRITTEN:",
+        "    if False:",
+        EVIDENCE_TESTS,
+        rule="an oral consent has no signed form (409 oral_consent)",
+    ),
+    mutation(
+        "verified-form-replaced",
+        EVIDENCE,
+        "    if evidence is not None and evidence.verified_at is not None:",
+        "    if False:",
+        EVIDENCE_TESTS,
+        rule="a verified form can no longer be replaced (409 evidence_verified)",
+    ),
+    mutation(
+        "verified-form-swapped-since-read",
+        EVIDENCE,
+        "    if sha256 is not None and sha256.lower() != evidence.sha256:",
+        "    if False:",
+        EVIDENCE_TESTS,
+        rule="the verifier confirms the form they read: one replaced since is a conflict (409 evidence_changed)",
+    ),
+    mutation(
+        "verified-twice",
+        EVIDENCE,
+        "    if evidence.verified_at is not None:\n        raise Conflict(MSG_EVIDENCE_ALREADY_VERIFIED",
+        "    if False:\n        raise Conflict(MSG_EVIDENCE_ALREADY_VERIFIED",
+        EVIDENCE_TESTS,
+        rule="a form is verified once: who verified it is not overwritten (409 already_verified)",
+    ),
+    # --- consent/disclosures.py: the disclosure register ----------------------------------------------
+    mutation(
+        "disclosure-registered-without-consent",
+        DISCLOSURES,
+        "        categories = {category for category in shown_categories if basis.get(category)}",
+        "        categories = set(shown_categories)",
+        DISCLOSURE_TESTS,
+        NAMED,
+        rule="only what a consent made visible is registered (social services reading their own case is not)",
+    ),
+    # --- oversight/subject_report.py: the registerutdrag ----------------------------------------------
+    mutation(
+        "subject-report-shows-withheld-notes",
+        SUBJECT_REPORT,
+        "            for n in notes\n            if shown(n.agency_id, n.category)\n",
+        "            for n in notes\n",
+        CONTENT_GUARDS,
+        rule="the report holds another agency's notes only as far as a consent lets the reader see them",
+    ),
+    mutation(
+        "subject-report-shows-withheld-visit-notes",
+        SUBJECT_REPORT,
+        "                    for n in v.agency_notes.all()\n                    if shown(n.agency_id, VISITS)\n",
+        "                    for n in v.agency_notes.all()\n",
+        CONTENT_GUARDS,
+        rule="the report holds another agency's notes on a visit only under a consent naming it for visits",
+    ),
+    mutation(
+        "subject-report-shows-withheld-police-links",
+        SUBJECT_REPORT,
+        "            for p in links\n            if shown(p.agency_id, NOTES)\n",
+        "            for p in links\n",
+        CONTENT_GUARDS,
+        rule="the report holds the police's links only under a consent naming the police for notes",
+    ),
+    mutation(
+        "subject-report-withheld-not-counted",
+        SUBJECT_REPORT,
+        '        "notes": sum(1 for n in notes if not shown(n.agency_id, n.category)),',
+        '        "notes": 0,',
+        CONTENT_GUARDS,
+        rule="what the report holds back is counted under withheld, so the youth knows to ask that agency",
     ),
     # --- cases/services/records.py: what makes a joint home visit ----------------------------------
     mutation(
@@ -742,31 +1281,34 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "research-sample-purged",
         PURGE,
-        "            if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:\n                continue",
-        "            if False:\n                continue",
+        "        if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:\n            yield Review(",
+        "        if False:\n            yield Review(",
         PURGE_TESTS,
         rule="people born on the 5th, 15th or 25th are kept for research",
     ),
     mutation(
         "research-day-read-from-the-digits",
         PURGE,
-        "            if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:",
-        "            if int(case.youth.personal_number[6:8]) in settings.RETENTION_KEEP_BIRTH_DAYS:",
+        "        if born.day in settings.RETENTION_KEEP_BIRTH_DAYS:",
+        "        if int(case.youth.personal_number[6:8]) in settings.RETENTION_KEEP_BIRTH_DAYS:",
         PURGE_TESTS,
         rule="a samordningsnummer's research day is its day minus 60",
     ),
     mutation(
         "retention-a-year-short",
         PURGE,
-        "closed_at__lt=_cut_off(years, now)",
-        "closed_at__lt=_cut_off(years - 1, now)",
+        "last_entry__lt=_years_before(settings.CASE_RETENTION_YEARS[track.value], now)",
+        "last_entry__lt=_years_before(settings.CASE_RETENTION_YEARS[track.value] - 1, now)",
         PURGE_TESTS,
-        rule="a case is kept for CASE_RETENTION_YEARS after closure",
+        RETENTION_TESTS,
+        rule="a case is kept for CASE_RETENTION_YEARS after its last entry",
     ),
     mutation(
         "held-case-listed",
         PURGE,
-        "        .exclude(Exists(held))\n",
+        "        if case.held:\n"
+        '            yield Review(**base, rule=rule, kept_by="legal hold")\n'
+        "            continue\n",
         "",
         PURGE_TESTS,
         rule="a case under legal hold is not purged",
@@ -858,43 +1400,48 @@ def git_dirty(files: Sequence[str]) -> list[str]:
     return [line for line in out.splitlines() if line.strip()]
 
 
-def mutated_source(m: Mutation, source: str) -> str:
-    """The file's source with ``m`` applied; ``ValueError`` unless each snippet is there exactly
-    once and the result compiles (a mutant that does not even import would be killed for nothing)."""
+def mutated_source(m: Mutation, file: str, source: str) -> str:
+    """``file``'s source with ``m``'s edits of it applied; ``ValueError`` unless each snippet is there
+    exactly once and the result compiles (a mutant that does not even import would be killed for nothing)."""
     result = source
-    for find, replace in m.edits:
+    for find, replace in m.edits(file):
         count = result.count(find)
         if count != 1:
-            raise ValueError(f"{m.name}: a snippet occurs {count} times in {m.file}, not once (stale mutation?)")
+            raise ValueError(f"{m.name}: a snippet occurs {count} times in {file}, not once (stale mutation?)")
         result = result.replace(find, replace)
     try:
-        compile(result, m.file, "exec")
+        compile(result, file, "exec")
     except SyntaxError as exc:
-        raise ValueError(f"{m.name}: the mutated {m.file} does not compile: {exc}") from None
+        raise ValueError(f"{m.name}: the mutated {file} does not compile: {exc}") from None
     return result
 
 
 @contextmanager
 def applied(m: Mutation) -> Iterator[None]:
-    """``m`` applied to its file for the duration; the original bytes and modification time are put
-    back whatever happens (so no stale bytecode survives, and git sees the file unchanged)."""
-    path = ROOT / m.file
-    original = path.read_bytes()
-    stat = path.stat()
-    mutated = mutated_source(m, original.decode()).encode()
+    """``m`` applied to its files for the duration; the original bytes and modification times are
+    put back whatever happens (so no stale bytecode survives, and git sees the files unchanged)."""
+    paths = [ROOT / file for file in m.files]
+    originals = [(path, path.read_bytes(), path.stat()) for path in paths]
+    mutated = [
+        mutated_source(m, file, original.decode()).encode()
+        for file, (_p, original, _s) in zip(m.files, originals, strict=True)
+    ]
     try:
-        path.write_bytes(mutated)
+        for path, data in zip(paths, mutated, strict=True):
+            path.write_bytes(data)
         yield
     finally:
-        # No second Ctrl-C or SIGTERM halfway through putting the file back.
+        # No second Ctrl-C or SIGTERM halfway through putting the files back.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         try:
-            path.write_bytes(original)
-            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            for path, original, stat in originals:
+                path.write_bytes(original)
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        if path.read_bytes() != original:  # a full disk, say
-            raise SystemExit(f"could not restore {m.file}: run `git checkout -- {m.file}`")
+        for file, (path, original, _stat) in zip(m.files, originals, strict=True):
+            if path.read_bytes() != original:  # a full disk, say
+                raise SystemExit(f"could not restore {file}: run `git checkout -- {file}`")
 
 
 def run_tests(paths: Sequence[str], timeout: float) -> tuple[str, float]:
@@ -939,12 +1486,12 @@ class Result:
         return self.outcome == wanted
 
 
-def select(names: Sequence[str], start: str | None) -> list[Mutation]:
+def select(names: Sequence[str], start: str | None, skip: Sequence[str] = ()) -> list[Mutation]:
     known = {m.name for m in MUTATIONS}
-    unknown = [n for n in [*names, *([start] if start else [])] if n not in known]
+    unknown = [n for n in [*names, *skip, *([start] if start else [])] if n not in known]
     if unknown:
         raise SystemExit(f"unknown mutation: {', '.join(unknown)} (see --list)")
-    chosen = [m for m in MUTATIONS if not names or m.name in names]
+    chosen = [m for m in MUTATIONS if (not names or m.name in names) and m.name not in skip]
     if start is not None:
         chosen = chosen[[m.name for m in chosen].index(start) :]
     return chosen
@@ -954,10 +1501,11 @@ def check(mutations: Sequence[Mutation]) -> None:
     """Every snippet found once in the pristine file, every mutant compiles, every test path exists."""
     problems = []
     for m in mutations:
-        try:
-            mutated_source(m, (ROOT / m.file).read_text())
-        except ValueError as exc:
-            problems.append(str(exc))
+        for file in m.files:
+            try:
+                mutated_source(m, file, (ROOT / file).read_text())
+            except ValueError as exc:
+                problems.append(str(exc))
         for test in m.tests:
             if not (ROOT / test.split("::")[0]).exists():
                 problems.append(f"{m.name}: no test file {test}")
@@ -986,6 +1534,7 @@ def print_table(results: Sequence[Result], markdown: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only NAME (repeatable)")
+    parser.add_argument("--skip", action="append", default=[], metavar="NAME", help="leave NAME out (repeatable)")
     parser.add_argument("--from", dest="start", metavar="NAME", help="start at NAME (resume an interrupted run)")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     parser.add_argument("--check", action="store_true", help="check that every mutation applies, and exit")
@@ -994,12 +1543,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
     args = parser.parse_args(argv)
 
-    chosen = select(args.only, args.start)
+    chosen = select(args.only, args.start, args.skip)
     if args.list:
         for m in chosen:
             print(f"{m.name:<46} {m.file:<28} {m.rule}{'  [equivalent]' if m.equivalent else ''}")
         return 0
-    files = sorted({m.file for m in chosen})
+    files = sorted({file for m in chosen for file in m.files})
     dirty = git_dirty(files)
     if dirty:
         print(
