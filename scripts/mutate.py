@@ -1329,9 +1329,11 @@ MUTATIONS: tuple[Mutation, ...] = (
         PURGE_TESTS,
         rule="open cases are never purged",
         equivalent=(
-            "the next filter, closed_at__lt, leaves out every case without closed_at, and the "
-            "constraint case_closed_at_matches_status gives a closed_at to closed cases only; "
-            "the status filter states the rule, the database already enforces it"
+            "on the test database (SQLite) only: an open case has no closed_at, and SQLite's MAX() of "
+            "a NULL is NULL, so with_last_entry gives it no last_entry and it is never due. On "
+            "PostgreSQL GREATEST skips NULLs: an open case whose newest record is older than the "
+            "retention would be listed as due (the dry run says it purges), and only case_purge's "
+            "status check under the lock would stop the purge; a PostgreSQL-only test could kill it"
         ),
     ),
     # --- oversight/anomalies.py: findings for log review ---------------------------------------------
