@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -155,6 +156,27 @@ def unwrap_data_key(blob: bytes | memoryview, *, master_key_id: str, case_id: st
 
 
 # --- field values --------------------------------------------------------------------------
+
+
+def owner_cipher(owner: Any, *, key_row: Any, binding: str, what: str) -> tuple[str, AESGCM]:
+    """The (data key id, AES-GCM cipher) of an owner of a wrapped data key (a case, a referral),
+    unwrapped once and kept on the owner: the new key of an owner not yet saved
+    (``_new_data_key``), else its key row (``key_row``: ``key_id``, ``master_key_id``, ``wrapped``;
+    None once shredded) unwrapped with ``binding``, the id the wrapping is bound to."""
+    cached: tuple[str, AESGCM] | None = owner.__dict__.get("_cipher")
+    if cached is not None:
+        return cached
+    pending = owner.__dict__.get("_new_data_key")
+    if pending is not None:
+        key_id, data_key = pending
+    elif key_row is None:
+        raise DecryptionError(f"{what} has no data key: its content has been shredded.")
+    else:
+        key_id = key_row.key_id
+        data_key = unwrap_data_key(key_row.wrapped, master_key_id=key_row.master_key_id, case_id=binding, key_id=key_id)
+    result = (key_id, AESGCM(data_key))
+    owner.__dict__["_cipher"] = result
+    return result
 
 
 def field_aad(*, key_id: str, table: str, column: str, row_id: str) -> bytes:

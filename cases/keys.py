@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases import crypto
@@ -32,17 +34,47 @@ def case_keys_pending_rewrap() -> int:
     )
 
 
+def rewrap_row(row: Any, *, binding: str) -> None:
+    """Re-wrap one key row (a case's, a referral's, a system key) under the current master key:
+    the data key is unwrapped with the old master key and wrapped again, bound to the same id."""
+    data_key = crypto.unwrap_data_key(row.wrapped, master_key_id=row.master_key_id, case_id=binding, key_id=row.key_id)
+    row.master_key_id, row.wrapped = crypto.wrap_data_key(data_key, case_id=binding, key_id=row.key_id)
+    row.rewrapped_at = timezone.now()
+    row.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
+
+
+def rewrap_in_batches(
+    pending: QuerySet[Any],
+    *,
+    binding: Callable[[Any], str],
+    order_by: str,
+    batch_size: int,
+    limit: int | None,
+    progress: Callable[[int], None] | None,
+    done: int = 0,
+) -> int:
+    """Re-wrap the key rows of ``pending`` (those under an old master key), ``batch_size`` per
+    transaction, rows locked with SKIP LOCKED so two runs share the work; ``done`` counts towards
+    ``limit``. Returns how many rows were re-wrapped in all."""
+    while limit is None or done < limit:
+        size = batch_size if limit is None else min(batch_size, limit - done)
+        with transaction.atomic():
+            batch = list(pending.select_for_update(skip_locked=True).order_by(order_by)[:size])
+            if not batch:
+                break
+            for row in batch:
+                rewrap_row(row, binding=binding(row))
+        done += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return done
+
+
 def _system_keys_rewrap(current: str) -> int:
     count = 0
     with transaction.atomic():
         for row in SystemKey.objects.select_for_update().exclude(master_key_id=current):
-            owner_id = f"system:{row.name}"
-            data_key = crypto.unwrap_data_key(
-                row.wrapped, master_key_id=row.master_key_id, case_id=owner_id, key_id=row.key_id
-            )
-            row.master_key_id, row.wrapped = crypto.wrap_data_key(data_key, case_id=owner_id, key_id=row.key_id)
-            row.rewrapped_at = timezone.now()
-            row.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
+            rewrap_row(row, binding=f"system:{row.name}")
             count += 1
     return count
 
@@ -57,32 +89,15 @@ def case_keys_rewrap(
     """
     current = crypto.keyring().current_id
     result = RewrapResult()
-    result.rewrapped += _system_keys_rewrap(current)
-    while limit is None or result.rewrapped < limit:
-        size = batch_size if limit is None else min(batch_size, limit - result.rewrapped)
-        with transaction.atomic():
-            batch = list(
-                CaseKey.objects.select_for_update(skip_locked=True)
-                .exclude(master_key_id=current)
-                .order_by("case_id")[:size]
-            )
-            if not batch:
-                break
-            for case_key in batch:
-                data_key = crypto.unwrap_data_key(
-                    case_key.wrapped,
-                    master_key_id=case_key.master_key_id,
-                    case_id=str(case_key.case_id),
-                    key_id=case_key.key_id,
-                )
-                case_key.master_key_id, case_key.wrapped = crypto.wrap_data_key(
-                    data_key, case_id=str(case_key.case_id), key_id=case_key.key_id
-                )
-                case_key.rewrapped_at = timezone.now()
-                case_key.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
-        result.rewrapped += len(batch)
-        if progress is not None:
-            progress(len(batch))
+    result.rewrapped = rewrap_in_batches(
+        CaseKey.objects.exclude(master_key_id=current),
+        binding=lambda row: str(row.case_id),
+        order_by="case_id",
+        batch_size=batch_size,
+        limit=limit,
+        progress=progress,
+        done=_system_keys_rewrap(current),
+    )
     result.remaining = case_keys_pending_rewrap()
     return result
 

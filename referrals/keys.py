@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from django.utils import timezone
 
 from cases import crypto
-from cases.keys import RewrapResult
+from cases.keys import RewrapResult, rewrap_in_batches
 from referrals.models import Referral, ReferralKey, key_owner_id
 
 
@@ -26,34 +25,22 @@ def referral_keys_pending_rewrap() -> int:
 def referral_keys_rewrap(
     *, batch_size: int = 500, limit: int | None = None, progress: Callable[[int], None] | None = None
 ) -> RewrapResult:
-    """Re-wrap referral data keys under the current master key, ``batch_size`` per transaction.
+    """Re-wrap referral data keys under the current master key, ``batch_size`` per transaction
+    (``cases.keys.rewrap_in_batches``).
 
     Safe to interrupt and re-run: a key is either still under its old master key (readable while
     that key stays configured) or already under the new one.
     """
     current = crypto.keyring().current_id
     result = RewrapResult()
-    while limit is None or result.rewrapped < limit:
-        size = batch_size if limit is None else min(batch_size, limit - result.rewrapped)
-        with transaction.atomic():
-            batch = list(
-                ReferralKey.objects.select_for_update(skip_locked=True)
-                .exclude(master_key_id=current)
-                .order_by("referral_id")[:size]
-            )
-            if not batch:
-                break
-            for row in batch:
-                owner = key_owner_id(row.referral_id)
-                data_key = crypto.unwrap_data_key(
-                    row.wrapped, master_key_id=row.master_key_id, case_id=owner, key_id=row.key_id
-                )
-                row.master_key_id, row.wrapped = crypto.wrap_data_key(data_key, case_id=owner, key_id=row.key_id)
-                row.rewrapped_at = timezone.now()
-                row.save(update_fields=["master_key_id", "wrapped", "rewrapped_at"])
-        result.rewrapped += len(batch)
-        if progress is not None:
-            progress(len(batch))
+    result.rewrapped = rewrap_in_batches(
+        ReferralKey.objects.exclude(master_key_id=current),
+        binding=lambda row: key_owner_id(row.referral_id),
+        order_by="referral_id",
+        batch_size=batch_size,
+        limit=limit,
+        progress=progress,
+    )
     result.remaining = referral_keys_pending_rewrap()
     return result
 

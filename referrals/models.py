@@ -118,29 +118,8 @@ class Referral(models.Model):
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         """The (data key id, AES-GCM cipher) protecting this referral's content; unwrapped once."""
-        cached: tuple[str, AESGCM] | None = self.__dict__.get("_cipher")
-        if cached is not None:
-            return cached
-        pending = self.__dict__.get("_new_data_key")
-        if pending is not None:
-            key_id, data_key = pending
-        else:
-            try:
-                referral_key = self.key
-            except ReferralKey.DoesNotExist:
-                raise crypto.DecryptionError(
-                    f"Referral {self.pk} has no data key: its content has been shredded."
-                ) from None
-            key_id = referral_key.key_id
-            data_key = crypto.unwrap_data_key(
-                referral_key.wrapped,
-                master_key_id=referral_key.master_key_id,
-                case_id=key_owner_id(self.pk),
-                key_id=key_id,
-            )
-        result = (key_id, AESGCM(data_key))
-        self.__dict__["_cipher"] = result
-        return result
+        key_row = getattr(self, "key", None)  # None once shredded (see Case.encryption_cipher)
+        return crypto.owner_cipher(self, key_row=key_row, binding=key_owner_id(self.pk), what=f"Referral {self.pk}")
 
 
 class ReferralKey(models.Model):

@@ -114,26 +114,9 @@ class Case(models.Model):
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         """The (data key id, AES-GCM cipher) protecting this case's content; unwrapped once."""
-        cached: tuple[str, AESGCM] | None = self.__dict__.get("_cipher")
-        if cached is not None:
-            return cached
-        pending = self.__dict__.get("_new_data_key")
-        if pending is not None:
-            key_id, data_key = pending
-        else:
-            try:
-                case_key = self.key
-            except CaseKey.DoesNotExist:
-                raise crypto.DecryptionError(
-                    f"Case {self.pk} has no data key: its content has been shredded."
-                ) from None
-            key_id = case_key.key_id
-            data_key = crypto.unwrap_data_key(
-                case_key.wrapped, master_key_id=case_key.master_key_id, case_id=str(self.pk), key_id=key_id
-            )
-        result = (key_id, AESGCM(data_key))
-        self.__dict__["_cipher"] = result
-        return result
+        # The reverse one-to-one raises a DoesNotExist that is also an AttributeError: None.
+        key_row = getattr(self, "key", None)
+        return crypto.owner_cipher(self, key_row=key_row, binding=str(self.pk), what=f"Case {self.pk}")
 
 
 class CaseKey(models.Model):
