@@ -79,8 +79,9 @@ def _is_image(data: bytes, expected: str) -> bool:
 
 def sniff(data: bytes) -> str:
     """The evidence type of ``data`` by its content; a ``ValidationError`` naming ``file`` for
-    anything else. A PDF must start as one and end as one (a truncated upload is refused) and
-    carry no second header; an image must decode whole."""
+    anything else. A PDF must start as one and end as one (a truncated upload is refused); an
+    image must decode whole and carry no PDF header in its first KiB (a PDF behind an image's
+    magic number, which PDF readers would open)."""
     kind = filetype.guess(data[:8192])
     content_type = _SNIFFED.get(kind.mime) if kind is not None else None
     if content_type == EvidenceType.PDF:

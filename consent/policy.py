@@ -298,20 +298,18 @@ def _why_pending(state: CaseConsents, consent: Consent, at: datetime) -> Consent
         (party, category) for party in parties for category in consent.categories if counts_for(consent, category)
     }
 
-    def covers(other: Giver, *, counted: bool) -> bool:
+    def consented(other: Giver) -> bool:
+        """Whether ``other`` has an active consent to the same, its signed form verified or not."""
         return any(
             (c.giver, c.guardian_id) == other
             and consent_is_active(c, at)
-            and any(
-                party in c.party_ids_cached and category in c.categories and (counts_for(c, category) or not counted)
-                for party, category in wanted
-            )
+            and any(party in c.party_ids_cached and category in c.categories for party, category in wanted)
             for c in state.consents
         )
 
-    if YOUTH in others and not covers(YOUTH, counted=False):
+    if YOUTH in others and not consented(YOUTH):
         return _pending("youth_consent_missing", age=settings.CONSENT_YOUTH_AGE)
-    if all(covers(other, counted=False) for other in others):
+    if all(consented(other) for other in others):
         # Everyone consented to the same; another giver's signed form is what is missing.
         return _pending("evidence_unverified")
     return _pending("custodian_consent_missing")

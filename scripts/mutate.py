@@ -422,7 +422,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "pending-reason-youth-missing",
         POLICY,
-        "    if YOUTH in others and not covers(YOUTH, counted=False):",
+        "    if YOUTH in others and not consented(YOUTH):",
         "    if False:",
         CUSTODY,
         rule="from 15 a custodian's consent without the youth's says the youth's is missing "
@@ -431,7 +431,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "pending-reason-youth-named-when-a-custodian-is-missing",
         POLICY,
-        "    if YOUTH in others and not covers(YOUTH, counted=False):",
+        "    if YOUTH in others and not consented(YOUTH):",
         "    if YOUTH in others:",
         GUARDS,
         rule="the youth is named as missing only when the youth has not consented to the same",
@@ -439,7 +439,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "pending-reason-another-givers-form",
         POLICY,
-        "    if all(covers(other, counted=False) for other in others):",
+        "    if all(consented(other) for other in others):",
         "    if False:",
         GUARDS,
         rule="when every giver consented to the same, the missing piece is another giver's verified form "
