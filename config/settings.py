@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.db_unavailable.DatabaseUnavailableMiddleware",  # last: sees a view's error first
 ]
 
 ROOT_URLCONF = "config.urls"

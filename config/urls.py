@@ -15,6 +15,7 @@ from api import reports as api_reports
 from api.errors import json_error_view
 from api.health import healthz
 from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR
+from config.db_unavailable import server_error
 
 case = "api/v1/cases/<uuid:case_id>/"
 
@@ -88,4 +89,4 @@ urlpatterns = [
 ]
 
 handler404 = json_error_view(404, MSG_NOT_FOUND, "not_found")
-handler500 = json_error_view(500, MSG_SERVER_ERROR, "server_error")
+handler500 = server_error(json_error_view(500, MSG_SERVER_ERROR, "server_error"))
