@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("config.db_unavailable")
 
-MSG_DATABASE_UNAVAILABLE = _("The service cannot reach its database right now. Nothing was saved; try again shortly.")
+MSG_DATABASE_UNAVAILABLE = _("The service cannot reach its database right now. Try again in a moment.")
 CODE = "database_unavailable"
 RETRY_AFTER_SECONDS = 5
 
