@@ -243,7 +243,15 @@ def totp(secret_b32: str, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
+_last_step: dict[str, int] = {}
+
+
 def login(port: int, user: dict[str, Any]) -> str:
+    """Sign in with password and a fresh TOTP code (a code is accepted once: a second sign-in
+    of the same user waits for the next 30-second step)."""
+    while int(time.time() // 30) == _last_step.get(user["username"]):
+        time.sleep(0.5)
+    _last_step[user["username"]] = int(time.time() // 30)
     body = {"username": user["username"], "password": user["password"], "otp": totp(user["totp_secret"])}
     status, _, raw = request(port, "POST", "/api/v1/auth/login", body=body)
     if status != 200:
