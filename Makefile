@@ -55,6 +55,20 @@ lint: env typecheck
 typecheck: env
 	$(BIN)/mypy
 
+# Drills (docs/operations.md#drills), each on a throw-away PostgreSQL instance of its own (initdb,
+# pg_ctl, pg_dump and psql needed; as root it runs as the `postgres` user) and `make serve`.
+.PHONY: drill drill-db-faults drill-concurrency drills
+drill: install
+	$(BIN)/python scripts/drills/backup_restore.py
+
+drill-db-faults: install
+	$(BIN)/python scripts/drills/db_faults.py
+
+drill-concurrency: install
+	$(BIN)/python scripts/drills/concurrency.py
+
+drills: drill drill-db-faults drill-concurrency
+
 messages: install
 	$(BIN)/python manage.py makemessages -l sv --ignore=.venv --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv

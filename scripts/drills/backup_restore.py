@@ -17,6 +17,7 @@ every case through the API as its social worker and note the audit chain's head.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -31,6 +32,7 @@ from support import (
     Postgres,
     Server,
     fail,
+    free_port,
     generate_keys,
     log,
     login,
@@ -124,7 +126,7 @@ def search_dump(dump: Path, plaintexts: set[str], keys: dict[str, str], totp_key
     if in_plain:
         # Issue 15 item 2 (TOTP secrets encrypted at rest) is another branch's; until it is
         # merged this is reported, not failed. SSPF_DRILL_STRICT_TOTP=1 makes it fail.
-        message = f"the dump holds {in_plain} of {len(totp_keys)} TOTP secrets in plaintext"
+        message = f"the dump holds {in_plain} TOTP secret(s) in plaintext"
         if os.environ.get("SSPF_DRILL_STRICT_TOTP") == "1":
             fail(message)
         log(f"WARNING: {message}")
@@ -145,17 +147,14 @@ def read_key_backup(path: Path) -> dict[str, str]:
 
 
 def without_keys(pg: Postgres, database: str, demo: dict[str, Any], ids: list[str], plaintexts: set[str]) -> None:
-    # No keys at all: the server does not start, and says which variable is missing.
-    bare = service_env(pg.url(database), None)
-    server = Server(bare)
-    env = {**bare, "PORT": str(server.port)}
-    result = subprocess.run(
-        ["make", "--no-print-directory", "serve"], env=env, capture_output=True, text=True, timeout=120
-    )
-    output = result.stdout + result.stderr
-    if result.returncode == 0 or not any(name in output for name in SECRETS):
-        fail("without keys the server did not refuse to start naming the missing key")
-    log("without keys: the server refuses to start (" + next(n for n in SECRETS if n in output) + " missing)")
+    # No keys, or only Django's own: the server does not start, and names the missing variable.
+    only_django = {"SECRET_KEY": generate_keys()["SECRET_KEY"]}
+    for given, missing in (({}, "SECRET_KEY"), (only_django, "FIELD_ENCRYPTION_KEYS")):
+        env = {**service_env(pg.url(database), given), "PORT": str(free_port())}
+        result = subprocess.run(["make", "--no-print-directory", "serve"], env=env, capture_output=True, text=True)
+        if result.returncode == 0 or missing not in result.stdout + result.stderr:
+            fail(f"without {missing} the server did not refuse to start naming it")
+        log(f"without {missing}: the server refuses to start and names it")
     # Another installation's keys: nothing readable, and not silently.
     server = Server(service_env(pg.url(database), generate_keys()))
     server.start()
@@ -202,7 +201,9 @@ def main() -> None:
             server.stop()
         plaintexts = secrets_of(before)
         chain_head = head(env)
-        totp_keys = pg.psql("sspf_drill", "SELECT string_agg(key, ' ') FROM otp_totp_totpdevice").split()
+        # The TOTP secrets as seed_demo handed them out (base32) and as django-otp keeps them (hex).
+        totp_keys = [user["totp_secret"] for user in demo["users"].values()]
+        totp_keys += [base64.b32decode(secret).hex() for secret in totp_keys]
         log(f"source: {len(ids)} cases read through the API; audit head {chain_head}")
 
         dump, key_backup = take_backup(pg, "sspf_drill", keys, Path(scratch))
