@@ -59,6 +59,9 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException) -> J
     )
     response = JsonResponse({"detail": str(MSG_DATABASE_UNAVAILABLE), "code": CODE}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # Logged once, above, as a warning with the driver's error: not again by django.request as
+    # an ERROR per request for the length of an outage (the flag Django's own handlers set).
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

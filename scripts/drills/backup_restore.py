@@ -223,6 +223,7 @@ def main() -> None:
             after = read_cases(server.port, login(server.port, demo["users"]["alice"]), ids)
         finally:
             server.stop()
+        server.check_no_server_errors()
         if after != before:
             fail("a restored case reads differently from the original")
         log(f"restored: verify_audit ok, same head, all {len(ids)} cases read back identical through the API")

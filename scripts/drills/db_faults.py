@@ -1,8 +1,9 @@
 """Drill: PostgreSQL restarts under a write load (``make drill-db-faults``; docs/operations.md).
 
 Against its own PostgreSQL instance and ``make serve``, client threads open cases, change them
-(If-Match) and record consents while the database is stopped for a few seconds and started again
-(``pg_ctl stop -m fast``), then crashed and restarted (``-m immediate``). It fails unless:
+(If-Match), add members, record consents and open an admin page while the database is stopped
+for a few seconds and started again (``pg_ctl stop -m fast``), then crashed and restarted
+(``-m immediate``). It fails unless:
 
 - no request gets a 500 (or any status besides the expected ones), and every 503 carries
   ``{"detail": ..., "code": "database_unavailable"}`` and ``Retry-After``;
@@ -38,7 +39,7 @@ from support import (
     service_env,
 )
 
-EXPECTED = {200, 201, 412, 503}
+EXPECTED = {200, 201, 302, 412, 503}
 
 
 @dataclass
@@ -92,6 +93,8 @@ class Load:
                 "family_name": "Test",
             }
             body = {"track": "sspf", "youth": youth, "guardians": [{"name": "Förälder Test"}], "district": "Drill"}
+            # An admin page too: its session is read in a middleware (the 500 handler's path).
+            self._call("admin-page", "GET", "/admin/", None, {"Cookie": "sessionid=drill", "Accept": "text/html"})
             opened = self._call("case-open", "POST", "/api/v1/cases/", body)
             if opened.status != 201:
                 time.sleep(0.05)
@@ -129,9 +132,9 @@ class Load:
             return [o for o in self.outcomes if o.started >= moment]
 
 
-def recovery(load: Load, up_at: float, limit: float) -> tuple[float, float]:
+def recovery(load: Load, up_at: float, limit: float) -> tuple[float, float | None]:
     """(seconds from the database accepting connections to the first write answered 2xx,
-    seconds until the last 503 or client error); waits up to ``limit`` + 5 s for the first."""
+    seconds until the last 503 or client error, None without any); waits up to ``limit`` + 5 s for the first."""
     deadline = up_at + limit + 5
     while time.monotonic() < deadline:
         done = [o for o in load.since(up_at) if o.status in (200, 201)]
@@ -142,10 +145,10 @@ def recovery(load: Load, up_at: float, limit: float) -> tuple[float, float]:
         fail(f"no write succeeded within {limit + 5:.0f} s of the database coming back")
     first = min(o.ended for o in done) - up_at
     failed = [o.ended for o in load.since(up_at) if o.status in (0, 503)]
-    return first, (max(failed) - up_at) if failed else 0.0
+    return first, (max(failed) - up_at) if failed else None
 
 
-def restart(pg: Postgres, load: Load, *, mode: str, outage: float, limit: float) -> dict[str, float]:
+def restart(pg: Postgres, load: Load, *, mode: str, outage: float, limit: float) -> dict[str, float | None]:
     down_at = pg.stop(mode)
     log(f"database stopped ({mode}); {outage:.0f} s outage")
     time.sleep(outage)
@@ -159,9 +162,11 @@ def restart(pg: Postgres, load: Load, *, mode: str, outage: float, limit: float)
     answered = [o for o in load.since(down_at) if o.started < up_at]
     log(
         f"restart ({mode}): {len(answered)} requests during the outage, first write back "
-        f"{first:.2f} s after the database, last failure at {last_failure:.2f} s"
+        f"{first:.2f} s after the database, failures after it: "
+        + (f"the last at {last_failure:.2f} s" if last_failure is not None else "none")
     )
-    return {"first_write_s": round(first, 2), "last_failure_s": round(last_failure, 2)}
+    last = None if last_failure is None else round(last_failure, 2)
+    return {"first_write_s": round(first, 2), "last_failure_s": last}
 
 
 def check_responses(load: Load) -> dict[str, int]:
@@ -239,8 +244,7 @@ def main() -> None:
             load.stop()
         finally:
             server.stop()
-        if " 500 " in server.log_text() or "Traceback" in server.log_text():
-            fail("the server logged a 500 or a traceback:\n" + server.log_text()[-3000:])
+        server.check_no_server_errors()
         counts = check_responses(load)
         totals = check_database(pg, "sspf_drill", load.created)
         verify = manage(env, "verify_audit", check=False)

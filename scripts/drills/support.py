@@ -14,6 +14,7 @@ import hmac
 import http.client
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+_ACCESS_500 = re.compile(r'HTTP/[0-9.]+" 500 ')
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -205,6 +207,13 @@ class Server:
 
     def log_text(self) -> str:
         return self.logfile.read_text(errors="replace")
+
+    def check_no_server_errors(self) -> None:
+        """No 500 in the access log and none logged by Django (a 503 is logged, as an expected one)."""
+        text = self.log_text()
+        errors = [line for line in text.splitlines() if _ACCESS_500.search(line) or "Internal Server Error:" in line]
+        if errors:
+            fail(f"the server answered {len(errors)} request(s) with 500:\n" + "\n".join(errors[:10]))
 
 
 def request(
