@@ -10,8 +10,8 @@ for a few seconds and started again (``pg_ctl stop -m fast``), then crashed and 
 - the service answers a write again within ``--recovery-limit`` seconds (5) of the database
   accepting connections, measured per restart;
 - nothing is half-written: every case has its key row and its creation audit entry, every consent
-  its creation audit entry, every case whose creation was answered 201 exists, and
-  ``verify_audit`` passes (which also checks every chain link against the one before).
+  its creation audit entry, every case whose creation was answered 201 exists, ``verify_audit``
+  passes, and then every entry has its chain link, without gaps, each following the one before.
 """
 
 from __future__ import annotations
@@ -218,6 +218,23 @@ def check_database(pg: Postgres, database: str, created: list[str]) -> dict[str,
     }
 
 
+def check_chain(pg: Postgres, database: str) -> None:
+    """Independently of verify_audit (which has just sealed everything): one link per entry,
+    sequence numbers without gaps, each link's prev_hash the hash of the link before."""
+    problems = {
+        "audit entries without a chain link": "SELECT count(*) FROM audit_auditentry e"
+        " WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainlink l WHERE l.entry_id = e.id)",
+        "gaps in the chain's sequence": "SELECT coalesce(max(seq) - min(seq) + 1 - count(*), 0)"
+        " FROM audit_auditchainlink",
+        "links whose prev_hash is not the previous hash": "SELECT count(*) FROM audit_auditchainlink l"
+        " JOIN audit_auditchainlink p ON p.seq = l.seq - 1 WHERE l.prev_hash <> p.hash",
+    }
+    for what, sql in problems.items():
+        number = int(pg.psql(database, sql))
+        if number:
+            fail(f"{number} {what}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=8)
@@ -250,6 +267,7 @@ def main() -> None:
         verify = manage(env, "verify_audit", check=False)
         if verify.returncode != 0:
             fail(f"verify_audit failed: {verify.stdout[-500:]} {verify.stderr[-500:]}")
+        check_chain(pg, "sspf_drill")
     log(f"responses: {json.dumps(counts, sort_keys=True)}")
     log(f"database afterwards: {json.dumps(totals)}; verify_audit ok")
     log(f"recovery (seconds after the database accepted connections): {json.dumps(results)}")

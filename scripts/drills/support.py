@@ -8,6 +8,7 @@ The server is ``make serve`` (gunicorn, DEBUG off) with keys generated for the d
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import hmac
@@ -33,6 +34,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 _ACCESS_500 = re.compile(r'HTTP/[0-9.]+" 500 ')
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+_scratch: list[Path] = []
+
+
+def scratch() -> Path:
+    """The drill's scratch directory (server logs), removed when the drill ends."""
+    if not _scratch:
+        _scratch.append(Path(tempfile.mkdtemp(prefix="sspf-drill-")))
+        atexit.register(shutil.rmtree, _scratch[0], ignore_errors=True)
+    return _scratch[0]
 
 
 def log(message: str) -> None:
@@ -168,7 +180,7 @@ class Server:
     env: dict[str, str]
     workers: int = 2
     port: int = field(default_factory=free_port)
-    logfile: Path = field(default_factory=lambda: Path(tempfile.mkstemp(prefix="sspf-drill-serve-", suffix=".log")[1]))
+    logfile: Path = field(default_factory=lambda: Path(tempfile.mkstemp(dir=scratch(), suffix=".log")[1]))
     process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
