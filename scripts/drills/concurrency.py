@@ -1,7 +1,7 @@
 """Drill: lost updates and a read racing a withdrawal (``make drill-concurrency``; docs/testing.md).
 
-Against its own PostgreSQL instance and ``make serve`` with several worker processes (each with
-its own database connection). It fails unless:
+Against its own PostgreSQL instance and ``make serve`` with 4 worker processes of 4 threads each
+(16 requests at once, each thread with its own database connection). It fails unless:
 
 - ``--edits`` (1,000) concurrent ``PATCH /cases/{id}/`` carrying the same ``If-Match`` let exactly
   one through (``200``) and answer every other ``412``; the case's version rose by one, it holds
@@ -167,13 +167,14 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=5, help="withdrawals, each amid reads")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--server-threads", type=int, default=4, help="threads per worker (own connections)")
     args = parser.parse_args()
     started = time.monotonic()
     with postgres_instance() as pg:
         pg.createdb("sspf_drill")
         env = service_env(pg.url("sspf_drill"), generate_keys())
         demo = seed(env)
-        server = Server(env, workers=args.workers)
+        server = Server(env, workers=args.workers, threads=args.server_threads)
         server.start()
         try:
             alice = login(server.port, demo["users"]["alice"])

@@ -179,12 +179,15 @@ class Server:
 
     env: dict[str, str]
     workers: int = 2
+    threads: int = 1  # per worker (GUNICORN_CMD_ARGS, which gunicorn reads beside make serve's options)
     port: int = field(default_factory=free_port)
     logfile: Path = field(default_factory=lambda: Path(tempfile.mkstemp(dir=scratch(), suffix=".log")[1]))
     process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> None:
         env = {**self.env, "PORT": str(self.port), "WORKERS": str(self.workers)}
+        if self.threads > 1:
+            env["GUNICORN_CMD_ARGS"] = f"--threads {self.threads}"
         with self.logfile.open("wb") as out:
             self.process = subprocess.Popen(
                 ["make", "--no-print-directory", "serve"],
