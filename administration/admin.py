@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -75,7 +76,12 @@ class StaffProfileInline(admin.StackedInline):
         return False  # role and agency come only through an approved access grant
 
 
+class StaffUserChangeForm(UserChangeForm):
+    password = None  # type: ignore[assignment]  # not even the masked hash with its reset link
+
+
 class StaffUserAdmin(UserAdmin):
+    form = StaffUserChangeForm
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "staff_profile__role"]
     list_select_related = ["staff_profile"]
