@@ -188,6 +188,18 @@ class AccessGrant(models.Model):
         return f"access grant {self.pk}"
 
 
+class AccountOrigin(models.Model):
+    """Who created an account in the admin, and so knows its initial password: that administrator
+    may never receive its enrolment code (accounts.services.grant_approve)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"origin of account {self.user_id}"
+
+
 class EnrolmentCode(models.Model):
     """A one-time code that lets a user enrol their own authenticator: only its SHA-256 is kept
     (the code is 160 random bits, so no salt or slow hash is needed), it expires, and it is used once."""

@@ -23,13 +23,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts.models import AccessGrant, EmergencyApproval, EnrolmentCode, GrantStatus, SealedTOTPDevice
+from accounts.models import AccessGrant, AccountOrigin, EmergencyApproval, EnrolmentCode, GrantStatus, SealedTOTPDevice
 from audit.models import AuditEvent
 from audit.services import record, record_login
 from cases.models import ROLE_AGENCY_KIND, Role, StaffProfile
 
 MSG_OWN_GRANT = _("Another administrator must approve or reject this request; nobody decides their own.")
 MSG_GRANT_FOR_ONESELF = _("Ask another administrator to request changes to your own account.")
+MSG_CREATOR_GETS_NO_CODE = _(
+    "You created this account and know its first password: another administrator must approve its enrolment code."
+)
 MSG_GRANT_DECIDED = _("This request has already been decided.")
 MSG_ROLE_NEEDS_AGENCY = _("This role needs an agency of the kind it belongs to.")
 MSG_ROLE_NO_AGENCY = _("Auditors and administrators belong to no agency.")
@@ -68,6 +71,11 @@ def credentials_revoke(*, user: Any, reason: str) -> int:
         extra={"reason": reason, "tokens": deleted, "sessions": len(stale)},
     )
     return int(deleted)
+
+
+def account_created(*, actor: User, user: User) -> AccountOrigin:
+    """Remember that ``actor`` created ``user`` in the admin (and so set its first password)."""
+    return AccountOrigin.objects.create(user=user, created_by=actor)
 
 
 # --- grants --------------------------------------------------------------------------------
@@ -141,6 +149,13 @@ def _decide(*, actor: User, grant: AccessGrant, status: str, event: str) -> Acce
         raise ValidationError(MSG_GRANT_DECIDED)
     if actor.pk in (locked.requested_by_id, locked.user_id):
         raise PermissionDenied(MSG_OWN_GRANT)
+    if (
+        status == GrantStatus.APPROVED
+        and locked.enrolment
+        and AccountOrigin.objects.filter(user_id=locked.user_id, created_by=actor).exists()
+    ):
+        # Password and code must never meet in one administrator's hands.
+        raise PermissionDenied(MSG_CREATOR_GETS_NO_CODE)
     locked.status = status
     locked.decided_by = actor
     locked.decided_at = timezone.now()

@@ -94,6 +94,14 @@ class StaffUserAdmin(UserAdmin):
     )
     readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return self.inlines if obj is not None else []  # a new account has no profile until a grant
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            accounts.account_created(actor=request.user, user=obj)  # type: ignore[arg-type]
+
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         # One's own password is changed at /admin/password_change/; nobody else's here.
         raise Http404(MSG_NO_PASSWORDS)

@@ -165,3 +165,21 @@ def test_the_admin_neither_shows_nor_creates_authenticators(alice: Any, adam: An
     ):
         assert admin.get(url).status_code == 404, url
     assert device.key not in admin.get(f"/admin/auth/user/{alice.pk}/change/").content.decode()
+
+
+def test_the_administrator_who_created_an_account_never_receives_its_code(adam: Any, bea: Any) -> None:
+    adam_admin = verified_admin_client(adam)
+    created = adam_admin.post(
+        "/admin/auth/user/add/",
+        {"username": "nils", "usable_password": "true", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert created.status_code == 302, created.content.decode()[:3000]
+    nils = get_user_model().objects.get(username="nils")
+    _request(verified_admin_client(bea), nils, enrolment="on")  # bea asks, innocently
+    grant = AccessGrant.objects.get(user=nils)
+
+    _decide(adam_admin, grant, "approve")  # adam knows the password: the code must not reach him
+
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.PENDING
+    assert not EnrolmentCode.objects.exists()
