@@ -284,7 +284,8 @@ def enrolment_confirm(
     user.set_password(new_password)
     user.save()
     record_login(event=AuditEvent.ENROLLED, username=user.get_username(), user=user)
-    return user
+    enrolled: User = user
+    return enrolled
 
 
 def device_bootstrap(*, user: User, name: str = "bootstrap") -> SealedTOTPDevice:
@@ -319,7 +320,12 @@ def emergency_approve(*, actor: User, username: str) -> EmergencyApproval:
     ``emergency_approved``. PermissionDenied for anyone but a coordinator; 404 for a user of another
     agency, an unknown one, and oneself (nothing to learn about other agencies' staff)."""
     actor_profile = StaffProfile.objects.filter(user=actor).first()
-    if actor_profile is None or actor_profile.role != Role.COORDINATOR or not actor.is_active:
+    if (
+        actor_profile is None
+        or actor_profile.role != Role.COORDINATOR
+        or actor_profile.agency_id is None
+        or not actor.is_active
+    ):
         raise PermissionDenied(MSG_COORDINATORS_ONLY)
     profile = (
         StaffProfile.objects.select_related("user")

@@ -119,7 +119,7 @@ class AccessGrantForm(forms.ModelForm):
         fields = ["user", "role", "agency", "is_staff", "is_superuser", "enrolment"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         user = data.get("user")
         if user is not None:
             try:
@@ -143,8 +143,7 @@ class AccessGrantAdmin(admin.ModelAdmin):
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
+        return type("AccessGrantRequestForm", (form,), {"actor": request.user})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a request is decided, never edited

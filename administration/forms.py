@@ -43,6 +43,6 @@ class AdminLoginForm(AdminAuthenticationForm):
             user = None  # the same code twice, or the device is throttled
         if user is None:
             raise ValidationError(MSG_ADMIN_LOGIN_FAILED, code="invalid_login")
-        user.otp_device = device  # django_otp's user_logged_in handler marks the session verified
+        user.otp_device = device  # type: ignore[attr-defined]  # django_otp's user_logged_in handler marks the session verified
         self.user_cache = user
         return self.cleaned_data
