@@ -144,7 +144,7 @@ def grant_request(
 
 def _decide(*, actor: User, grant: AccessGrant, status: str, event: str) -> AccessGrant:
     """Lock the pending grant, refuse its requester and its subject, record the decision."""
-    locked = AccessGrant.objects.select_for_update().select_related("user", "agency").get(pk=grant.pk)
+    locked = AccessGrant.objects.select_for_update(of=("self",)).select_related("user", "agency").get(pk=grant.pk)
     if locked.status != GrantStatus.PENDING:
         raise ValidationError(MSG_GRANT_DECIDED)
     if actor.pk in (locked.requested_by_id, locked.user_id):
