@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SealedTOTPDevice
+from audit.models import AuditEvent
+from audit.services import record_login
 
 MSG_ADMIN_LOGIN_FAILED = _("The username, password or code is wrong, or the account may not use the admin.")
 
@@ -42,7 +44,10 @@ class AdminLoginForm(AdminAuthenticationForm):
         elif user is not None and device is not None and not device.verify_token(token):
             user = None  # the same code twice, or the device is throttled
         if user is None:
+            # Every failure alike in the log too: the username tried, never password or code.
+            record_login(event=AuditEvent.LOGIN_FAILED, username=username)
             raise ValidationError(MSG_ADMIN_LOGIN_FAILED, code="invalid_login")
+        record_login(event=AuditEvent.LOGIN, username=username, user=user)
         user.otp_device = device  # type: ignore[attr-defined]  # django_otp's user_logged_in handler marks the session verified
         self.user_cache = user
         return self.cleaned_data

@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 
 from accounts.services import device_bootstrap
 from administration.forms import MSG_ADMIN_LOGIN_FAILED
+from audit.models import AuditEntry
 from tests.accounts.helpers import current_code, other_code
 from tests.conftest import PASSWORD
 
@@ -46,6 +47,8 @@ def test_every_failure_gets_the_same_page(adam: Any) -> None:
     assert "admin phone" not in _page(no_code)  # no device list
     assert "otp_device" not in _page(no_code)
     assert "adam" not in _page(no_code)  # nothing typed is echoed
+    failures = AuditEntry.objects.filter(event="login_failed").values_list("actor_username", "actor_id")
+    assert sorted(failures) == [("adam", None)] * 3 + [("nobody", None)]  # all alike, no user named
 
 
 def test_all_three_right_sign_in_with_the_second_factor(adam: Any) -> None:
@@ -56,6 +59,7 @@ def test_all_three_right_sign_in_with_the_second_factor(adam: Any) -> None:
 
     assert response.status_code == 302
     assert client.get("/admin/auth/user/").status_code == 200
+    assert AuditEntry.objects.filter(event="login", actor=adam).exists()
 
 
 def test_a_right_password_and_code_of_a_non_staff_user_get_the_same_page(alice: Any, adam: Any) -> None:
