@@ -1,24 +1,57 @@
 """Django admin for administrators: users, their agency and role, and agencies. No case content.
 
-Case models are deliberately not registered: administrators manage people, not cases.
+Case models are deliberately not registered: administrators manage people, not cases. And one
+administrator alone cannot make anyone able to read cases (docs/decisions/0014): role, agency,
+staff and superuser status change only through an access grant a second administrator approves;
+nobody sets another user's password here; authenticators are enrolled by their users only and
+are neither shown nor created here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
-from django.http import HttpRequest
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
-from api.authentication import tokens_revoke_all
+from accounts import services as accounts
+from accounts.models import AccessGrant, GrantStatus
+from administration.forms import AdminLoginForm
 from cases.models import Agency, StaffProfile
 
-# Two-factor is not optional for anyone, administrators included: the admin asks for the code.
+# Two-factor is not optional for anyone, administrators included: the admin asks for the code, in
+# one step with the password and one answer for every failure (administration/forms.py).
 admin.site.__class__ = OTPAdminSite
+admin.site.login_form = AdminLoginForm
+admin.site.login_template = "administration/login.html"
+
+MSG_NO_PASSWORDS = _("Administrators do not set other users' passwords.")
+
+
+def _unregister(model: Any) -> None:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+# django-otp's own device admins would show and accept TOTP keys; groups are the roles' mirror.
+for _label in ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_email.EmailDevice"):
+    try:
+        _unregister(apps.get_model(_label))
+    except LookupError:
+        pass
+_unregister(Group)
 
 
 @admin.register(Agency)
@@ -27,24 +60,142 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> Any:
+        # Turning a school into social services would hand its staff social services' reach.
+        return ["kind"] if obj is not None else []
+
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     fk_name = "user"
+    fields = ["role", "agency", "emergency_until"]
+    readonly_fields = ["role", "agency", "emergency_until"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # role and agency come only through an approved access grant
+
+
+class StaffUserChangeForm(UserChangeForm):
+    password = None  # type: ignore[assignment]  # not even the masked hash with its reset link
 
 
 class StaffUserAdmin(UserAdmin):
+    form = StaffUserChangeForm
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "staff_profile__role"]
     list_select_related = ["staff_profile"]
+    # No password field at all (not even Django's masked summary with its "reset" link).
+    fieldsets = (
+        (None, {"fields": ("username",)}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return self.inlines if obj is not None else []  # a new account has no profile until a grant
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        if not obj.is_active:
-            # Deactivation ends every session at once, not at the tokens' expiry.
-            tokens_revoke_all(user=obj)
+        if not change:
+            accounts.account_created(actor=request.user, user=obj)  # type: ignore[arg-type]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # One's own password is changed at /admin/password_change/; nobody else's here.
+        raise Http404(MSG_NO_PASSWORDS)
 
 
-admin.site.unregister(get_user_model())
+_unregister(get_user_model())
 admin.site.register(get_user_model(), StaffUserAdmin)
+
+
+class AccessGrantForm(forms.ModelForm):
+    actor: User
+
+    class Meta:
+        model = AccessGrant
+        fields = ["user", "role", "agency", "is_staff", "is_superuser", "enrolment"]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        user = data.get("user")
+        if user is not None:
+            try:
+                accounts.grant_check(
+                    actor=self.actor, user=user, role=data.get("role") or "", agency=data.get("agency")
+                )
+            except PermissionDenied as exc:
+                raise ValidationError(str(exc)) from None
+        return data
+
+
+@admin.register(AccessGrant)
+class AccessGrantAdmin(admin.ModelAdmin):
+    """Request a grant (add), and approve or reject other administrators' requests (actions)."""
+
+    form = AccessGrantForm
+    list_display = ["user", "role", "agency", "is_staff", "is_superuser", "enrolment", "status", "requested_by"]
+    list_filter = ["status"]
+    actions = ["approve", "reject"]
+    readonly_fields = ["status", "requested_by", "requested_at", "decided_by", "decided_at"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("AccessGrantRequestForm", (form,), {"actor": request.user})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a request is decided, never edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: AccessGrant, form: Any, change: bool) -> None:
+        grant = accounts.grant_request(
+            actor=request.user,  # type: ignore[arg-type]
+            user=obj.user,
+            role=obj.role,
+            agency=obj.agency,
+            is_staff=obj.is_staff,
+            is_superuser=obj.is_superuser,
+            enrolment=obj.enrolment,
+        )
+        obj.pk = grant.pk
+        obj._state.adding = False
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve(self, request: HttpRequest, queryset: QuerySet[AccessGrant]) -> HttpResponse | None:
+        codes = []
+        for grant in queryset.filter(status=GrantStatus.PENDING).select_related("user"):
+            try:
+                code = accounts.grant_approve(actor=request.user, grant=grant)  # type: ignore[arg-type]
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+                continue
+            if code is not None:
+                codes.append((grant.user.get_username(), code))
+        if not codes:
+            return None
+        # The codes go into this one response, never into messages (a cookie) or the database.
+        response = TemplateResponse(
+            request,
+            "administration/enrolment_codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "codes": codes,
+                "hours": settings.ENROLMENT_CODE_HOURS,
+                "back": request.get_full_path(),
+                "title": _("Enrolment codes"),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Reject the selected requests"))
+    def reject(self, request: HttpRequest, queryset: QuerySet[AccessGrant]) -> None:
+        for grant in queryset.filter(status=GrantStatus.PENDING):
+            try:
+                accounts.grant_reject(actor=request.user, grant=grant)  # type: ignore[arg-type]
+            except (PermissionDenied, ValidationError) as exc:
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)

@@ -20,9 +20,8 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from accounts.services import credentials_revoke
 from audit import context as audit_context
-from audit.models import AuditEvent
-from audit.services import record_login
 
 MSG_INVALID_TOKEN = _("Invalid or expired token.")
 
@@ -53,12 +52,9 @@ class BearerTokenAuthentication(TokenAuthentication):
 
 
 def tokens_revoke_all(*, user: User) -> int:
-    """Delete every token of ``user`` (deactivation, password change), audited. Returns how many."""
-
-    deleted: int
-    deleted, _by_model = AuthToken.objects.filter(user=user).delete()
-    record_login(event=AuditEvent.TOKEN_REVOKED, username=user.get_username(), user=user)
-    return deleted
+    """Delete every token and session of ``user``, audited. Returns how many tokens. Password
+    changes and deactivation call this by themselves (accounts.signals)."""
+    return credentials_revoke(user=user, reason="revoked")
 
 
 def tokens_remove_expired(*, user: User) -> None:

@@ -36,6 +36,8 @@ AUDITED_MODELS = [
     "referrals.Referral",
     "referrals.ReferralKey",
     "otp_totp.TOTPDevice",
+    "accounts.SealedTOTPDevice",
+    "accounts.EnrolmentCode",
 ]
 
 

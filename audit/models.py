@@ -38,6 +38,12 @@ class AuditEvent(models.TextChoices):
     PURGE = "purge", _("Purge (gallring)")
     LEGAL_HOLD = "legal_hold", _("Legal hold")
     NOTIFY = "notify", _("Reminder mail sent")
+    GRANT_REQUESTED = "grant_requested", _("Access grant requested")
+    GRANT_APPROVED = "grant_approved", _("Access grant approved")
+    GRANT_REJECTED = "grant_rejected", _("Access grant rejected")
+    ENROLMENT_ISSUED = "enrolment_issued", _("Enrolment code issued")
+    ENROLLED = "enrolled", _("Authenticator enrolled")
+    EMERGENCY_APPROVED = "emergency_approved", _("New account approved for emergency access")
 
 
 ACTION_EVENTS = {

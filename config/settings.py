@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     # The project's apps, lowest layer first (docs/architecture.md; tests/architecture/test_layers.py).
     "cases",
     "audit",
+    "accounts",
     "consent",
     "referrals",
     "oversight",
@@ -279,6 +280,11 @@ if not CONSENT_EVIDENCE_REQUIRED_FOR <= {"identity", "meetings", "visits", "note
     )
 CONSENT_EVIDENCE_MAX_BYTES = envint("CONSENT_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 EMERGENCY_ACCESS_MINUTES = envint("EMERGENCY_ACCESS_MINUTES", 60, minimum=1)
+# An account younger than this opens emergency access only after a coordinator of its agency
+# approved it (accounts.services.require_emergency_allowed; docs/decisions/0014).
+EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS = envint("EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS", 30, minimum=0)
+# How long a one-time enrolment code (for the user's own authenticator) stays usable.
+ENROLMENT_CODE_HOURS = envint("ENROLMENT_CODE_HOURS", 72, minimum=1)
 
 # Reminders (oversight/reminders.py; docs/process.md): how far ahead consents ending and birthdays
 # that change whose consent counts are shown; when an undecided referral is due (SoL 11 kap. 1 a §:

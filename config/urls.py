@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from api import accounts as accounts_api
 from api import audit as audit_api
 from api import auth as api_auth
 from api import cases as api
@@ -23,6 +24,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/auth/login", api_auth.LoginApi.as_view(), name="auth-login"),
     path("api/v1/auth/logout", api_auth.LogoutApi.as_view(), name="auth-logout"),
+    path("api/v1/auth/enrol", api_auth.EnrolStartApi.as_view(), name="auth-enrol"),
+    path("api/v1/auth/enrol/confirm", api_auth.EnrolConfirmApi.as_view(), name="auth-enrol-confirm"),
     path("api/v1/cases/", api.CaseListApi.as_view(), name="case-list"),
     path(case, api.CaseDetailApi.as_view(), name="case-detail"),
     path(case + "close/", api.CaseCloseApi.as_view(), name="case-close"),
@@ -54,6 +57,11 @@ urlpatterns = [
     ),
     path("api/v1/consents/<uuid:consent_id>/verify/", consent_api.ConsentVerifyApi.as_view(), name="consent-verify"),
     path("api/v1/agencies/", team.AgencyListApi.as_view(), name="agency-list"),
+    path(
+        "api/v1/staff/<str:username>/emergency-approval/",
+        accounts_api.EmergencyApprovalApi.as_view(),
+        name="staff-emergency-approval",
+    ),
     path("api/v1/reminders/", api_reminders.ReminderListApi.as_view(), name="reminders"),
     path("api/v1/stats/<int:year>/freeze", api_reports.StatsFreezeApi.as_view(), name="stats-freeze"),
     path("api/v1/referrals/", referral_api.ReferralListApi.as_view(), name="referral-list"),

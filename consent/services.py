@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services import require_emergency_allowed
 from audit.models import AuditEvent
 from audit.services import record
 from cases.errors import Conflict, ConsentRequired
@@ -198,6 +199,8 @@ def emergency_access_open(*, actor: User, case: Case, reason: str) -> EmergencyA
         raise Http404
     if CaseMember.objects.filter(case=case, user=actor).exists():
         raise Conflict(MSG_EMERGENCY_ON_TEAM, code="already_member")
+    # A new account needs a coordinator's approval first (docs/decisions/0014).
+    require_emergency_allowed(user=actor)
     now = timezone.now()
     if EmergencyAccess.objects.filter(case=case, user=actor, expires_at__gt=now).exists():
         raise Conflict(MSG_EMERGENCY_RUNNING, code="emergency_access_running")

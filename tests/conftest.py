@@ -8,10 +8,13 @@ And the helpers more than one folder uses: case URLs, opening cases in bulk, rea
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -33,9 +36,18 @@ def agencies(db: Any) -> dict[str, Agency]:
 
 
 def _staff(agencies: dict[str, Agency], username: str, role: str, kind: str | None) -> Any:
-    return services.staff_create(
+    user = services.staff_create(
         username=username, password=PASSWORD, role=role, agency=agencies[kind] if kind else None
     )
+    return established(user)
+
+
+def established(user: Any) -> Any:
+    """A year-old account, past EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS, as the cast is (new accounts:
+    tests/consent/test_emergency_access_new_accounts.py)."""
+    get_user_model().objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=365))
+    user.refresh_from_db(fields=["date_joined"])
+    return user
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ from consent.models import Consent, ConsentEvidence
 from consent.policy import CATEGORIES, IDENTITY, MEETINGS, NOTES, VISITS
 from oversight.log_reviews import review_start
 from referrals import services as referral_services
-from tests.conftest import PASSWORD, YOUTH
+from tests.conftest import PASSWORD, YOUTH, established
 from tests.consent.helpers import PDF, give
 from tests.factories import personal_number_for_age
 
@@ -239,6 +239,10 @@ RULES: dict[tuple[str, str], Callable[[Who], int]] = {
     ("redoc", "get"): anyone(200),
     ("auth-login", "post"): anyone(400),  # empty body
     ("auth-logout", "post"): authenticated(204),
+    ("auth-enrol", "post"): anyone(400),  # empty body
+    ("auth-enrol-confirm", "post"): anyone(400),
+    # carl, the coordinator of erik's agency, approves erik (a new account) for emergency access.
+    ("staff-emergency-approval", "post"): authenticated(201, {Role.COORDINATOR}),
     ("case-list", "get"): authenticated(200),
     ("case-list", "post"): authenticated(201, set(SOCIAL_SERVICES_ROLES)),
     ("case-detail", "get"): consent_gated(None),
@@ -451,8 +455,10 @@ def test_the_matrix(
     version = case.version
     # erik: a social worker inside the case by a running emergency access, not on the team;
     # pelle: a police officer on the team who did not take part in the visit.
-    erik = case_services.staff_create(
-        username="erik", password=PASSWORD, role=Role.SOCIAL_WORKER, agency=alice.staff_profile.agency
+    erik = established(
+        case_services.staff_create(
+            username="erik", password=PASSWORD, role=Role.SOCIAL_WORKER, agency=alice.staff_profile.agency
+        )
     )
     consent_services.emergency_access_open(actor=erik, case=case, reason="Akut läge, ingen i teamet nås")
     police = get_user_model().objects.get(username="petra").staff_profile.agency
@@ -555,6 +561,7 @@ def test_the_matrix(
         youth={"personal_number": personal_number_for_age(14, serial=778), "given_name": "Ref", "family_name": "Anm"},
         concern="Oro för frånvaro",
     )
+    urls["staff-emergency-approval"] = reverse("staff-emergency-approval", kwargs={"username": "erik"})
     for referral_route in ("referral-detail", "referral-decide"):
         urls[referral_route] = reverse(referral_route, kwargs={"referral_id": referral.pk})
     bodies[("referral-list", "post")] = {

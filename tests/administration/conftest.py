@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.services import device_bootstrap
 
 
 def verified_admin_client(user: Any) -> Any:
     """An admin session that has passed the second factor, as django-otp records it."""
     from django.test import Client
 
-    device = TOTPDevice.objects.create(user=user, name="admin phone", confirmed=True)
+    device = device_bootstrap(user=user, name="admin phone")
     client = Client()
     client.force_login(user)
     session = client.session

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.test import override_settings
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts.models import SealedTOTPDevice as TOTPDevice
+from accounts.services import device_bootstrap
 from api.auth import MSG_BAD_CREDENTIALS, MSG_LOCKED_OUT
 from tests.conftest import PASSWORD
 
@@ -21,7 +22,7 @@ LOGIN = "/api/v1/auth/login"
 
 @pytest.fixture
 def device(alice: Any) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    return device_bootstrap(user=alice, name="phone")
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.querysets import bulk_writes_allowed
 from consent.models import EmergencyAccess
-from tests.conftest import YOUTH, case_url
+from tests.conftest import YOUTH, case_url, established
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,10 @@ def test_a_member_needs_no_emergency_access(case: Any, alice: Any, client_for: A
 def test_emergency_access_does_not_make_a_coordinator_a_team_manager(case: Any, agencies: Any, client_for: Any) -> None:
     from cases.models import AgencyKind, CaseMember, Role
 
-    other = case_services.staff_create(
-        username="cora", password="x" * 12, role=Role.COORDINATOR, agency=agencies[AgencyKind.SOCIAL_SERVICES]
+    other = established(
+        case_services.staff_create(
+            username="cora", password="x" * 12, role=Role.COORDINATOR, agency=agencies[AgencyKind.SOCIAL_SERVICES]
+        )
     )
     client = client_for(other)
     assert client.post(case_url(case, "emergency-access/"), {"reason": "Akut läge i kväll"}).status_code == 201

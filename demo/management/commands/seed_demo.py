@@ -19,9 +19,9 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpdf import FPDF
 
+from accounts.services import device_bootstrap
 from cases import personnummer, services
 from cases.models import Agency, AgencyKind, Case, Custody, Role, Track
 from consent import evidence as consent_evidence
@@ -133,9 +133,10 @@ class Command(BaseCommand):
             # gives superusers nothing beyond their team memberships, and an admin has none.
             user.is_staff = user.is_superuser = True
             user.save(update_fields=["is_staff", "is_superuser"])
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
-        secret = base64.b32encode(bytes.fromhex(device.key)).decode("ascii")
+        # The bootstrap path (accounts.services.device_bootstrap), not enrolment: the demo's
+        # people need their secret in the printed table, and its key is sealed like an enrolled one.
+        device = device_bootstrap(user=user, name="demo")
+        secret = base64.b32encode(device.bin_key).decode("ascii")
         return {
             "username": username,
             "role": role,
