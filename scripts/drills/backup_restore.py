@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import tempfile
 import time
@@ -122,14 +121,9 @@ def search_dump(dump: Path, plaintexts: set[str], keys: dict[str, str], totp_key
     if any(value in text for value in key_values):
         fail("the dump holds a key")
     log(f"the dump ({dump.stat().st_size // 1024} KiB) holds none of {len(plaintexts)} plaintext values and no key")
-    in_plain = sum(1 for key in totp_keys if key in text)
-    if in_plain:
-        # Issue 15 item 2 (TOTP secrets encrypted at rest) is another branch's; until it is
-        # merged this is reported, not failed. SSPF_DRILL_STRICT_TOTP=1 makes it fail.
-        message = f"the dump holds {in_plain} TOTP secret(s) in plaintext"
-        if os.environ.get("SSPF_DRILL_STRICT_TOTP") == "1":
-            fail(message)
-        log(f"WARNING: {message}")
+    if any(key in text for key in totp_keys):
+        fail("the dump holds a TOTP secret in plaintext")
+    log(f"the dump holds none of the {len(totp_keys) // 2} TOTP secrets, in base32 or hex")
 
 
 def restore(pg: Postgres, dump: Path, database: str) -> None:
