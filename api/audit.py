@@ -191,9 +191,7 @@ class AuditVerifyApi(APIView):
 
 
 class FindingOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=["denied", "emergency_access", "outside_team", "out_of_hours", "after_withdrawal", "unusual_volume"]
-    )
+    kind = serializers.ChoiceField(choices=anomalies.KINDS)
     entry = serializers.IntegerField(allow_null=True)
     timestamp = serializers.CharField()
     actor = serializers.CharField()

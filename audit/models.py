@@ -38,6 +38,7 @@ class AuditEvent(models.TextChoices):
     PURGE = "purge", _("Purge (gallring)")
     LEGAL_HOLD = "legal_hold", _("Legal hold")
     NOTIFY = "notify", _("Reminder mail sent")
+    ALERT = "alert", _("Alert")
 
 
 ACTION_EVENTS = {
