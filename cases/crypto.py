@@ -152,7 +152,7 @@ def unwrap_data_key(blob: bytes | memoryview, *, master_key_id: str, case_id: st
     blob = bytes(blob)
     try:
         return AESGCM(master).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _wrap_aad(case_id, key_id))
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # ValueError: a blob too short to hold a nonce
         raise DecryptionError(f"The data key of case {case_id} failed its integrity check.") from None
 
 

@@ -56,3 +56,15 @@ def test_a_missing_master_key_is_reported_without_the_stored_id(case: Case) -> N
 
     assert "Anna" not in str(caught.value)
     assert str(case.pk) in str(caught.value)
+
+
+@pytest.mark.parametrize("wrapped", [b"", b"\x01Anna", b"\0" * 60])
+def test_a_damaged_wrapped_key_is_a_decryption_error(case: Case, wrapped: bytes) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_casekey SET wrapped = %s", [wrapped])
+    fresh = Case.objects.select_related("key").get(pk=case.pk)
+
+    with pytest.raises(crypto.DecryptionError) as caught:
+        fresh.encryption_cipher()
+
+    assert str(caught.value) == f"The data key of case {case.pk} failed its integrity check."
