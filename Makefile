@@ -39,10 +39,13 @@ MUTATE_ARGS ?=
 mutate: env
 	$(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
 
-# Production-like: DEBUG off, gunicorn, no TLS redirect over loopback (for load tests).
+# Production-like: DEBUG off, gunicorn, no TLS redirect over loopback (for load tests). The audit
+# sealer runs beside gunicorn and stops with it (decision 0016; systemd: docs/operations.md).
+SERVE_ENV := DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1,localhost
 serve: migrate
-	DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1,localhost \
-		$(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-2} --access-logfile -
+	$(SERVE_ENV) $(BIN)/python manage.py seal_audit --loop 1 & sealer=$$!; \
+	trap 'kill $$sealer 2>/dev/null; wait $$sealer' EXIT INT TERM; \
+	$(SERVE_ENV) $(BIN)/gunicorn config.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-2} --access-logfile -
 
 # The settings need .env.local (env): makemigrations and mypy's Django plugin both load them.
 lint: env typecheck

@@ -6,7 +6,6 @@ Reading the log is itself audited.
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -29,6 +28,7 @@ from api.common import user_of
 from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
+from cases.csv_safe import csv_lines
 from cases.models import Role
 from cases.permissions import require_role
 from oversight import anomalies
@@ -162,19 +162,13 @@ class AuditEntryCsvApi(APIView):
         _audit_search(request, AuditEvent.EXPORT)
         columns = list(EntryOutput().fields)
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def rows() -> Iterator[str]:
-            yield writer.writerow(columns)
+        def rows() -> Iterator[list[Any]]:
             for entry in queryset.iterator(chunk_size=2000):
                 data = EntryOutput(entry).data
-                yield writer.writerow([";".join(v) if isinstance(v, list) else v for v in map(data.get, columns)])
+                yield [";".join(v) if isinstance(v, list) else v for v in map(data.get, columns)]
 
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        # Every cell goes through the one CSV writer that neutralises formulas (cases/csv_safe.py).
+        response = StreamingHttpResponse(csv_lines(columns, rows()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="audit-entries.csv"'
         return response
 
@@ -197,9 +191,7 @@ class AuditVerifyApi(APIView):
 
 
 class FindingOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=["denied", "emergency_access", "outside_team", "out_of_hours", "after_withdrawal", "unusual_volume"]
-    )
+    kind = serializers.ChoiceField(choices=anomalies.KINDS)
     entry = serializers.IntegerField(allow_null=True)
     timestamp = serializers.CharField()
     actor = serializers.CharField()

@@ -72,6 +72,11 @@ class CaseListOutput(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
     youth = YouthOutput(required=False)
+    unreadable = serializers.BooleanField(
+        required=False,
+        help_text="List rows only, and only when true: the case's content could not be decrypted; the row has "
+        "its plain columns and no youth (an alert is in the audit log).",
+    )
 
 
 class ClosureRequestOutput(serializers.Serializer):

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, JsonResponse
 
+from audit import chain
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 when it does not. Says nothing else about the system."""
+    """200 when the database answers, 503 when it does not. Public (load balancers and monitors
+    call it without a token), so it says nothing else about the system but one number: how long
+    the oldest audit entry has waited for the sealer, in whole seconds, and whether that is over
+    ``AUDIT_SEAL_MAX_AGE`` (``behind``: the sealer is down or slow; still 200, as requests are
+    served as before). No entry, actor, case or count (decision 0016)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        unsealed = int(chain.oldest_unsealed_age())
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "ok",
+            "audit_sealing": "behind" if unsealed > settings.AUDIT_SEAL_MAX_AGE else "ok",
+            "audit_unsealed_seconds": unsealed,
+        }
+    )

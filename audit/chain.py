@@ -1,7 +1,7 @@
 """The hash chain over audit entries: sealing and verification (docs/audit.md).
 
-Writers only INSERT entries; they never wait for the chain. A sealer (``seal_audit``, run every
-few seconds by a scheduler, and by ``verify`` before it checks) appends one link per committed
+Writers only INSERT entries; they never wait for the chain. A sealer (``seal_audit --loop 1``,
+started with the service: decision 0016; and ``verify`` before it checks) appends one link per committed
 entry not yet linked: hash = SHA-256(previous hash || canonical JSON of the entry). One sealer
 runs at a time (an advisory lock on PostgreSQL), so the chain is a single line without making
 any request wait. An entry that commits late (a long transaction) is simply sealed later.
@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.utils import timezone
 
 from audit.models import AuditChainLink, AuditEntry, AuditRetention
 from audit.signing import signature_valid
+
+logger = logging.getLogger("audit.chain")
 
 GENESIS = "0" * 64
 SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
@@ -244,6 +250,41 @@ def verify(
     if stray is not None:
         return Verification(False, checked, prev, stray, "an entry is not in the chain")
     return Verification(True, checked, prev, None)
+
+
+def oldest_unsealed_age(*, now: datetime | None = None) -> float:
+    """Seconds since the oldest committed entry above the newest sealed one was written; 0.0 when
+    everything is sealed. The window the sealer leaves open, for ``/healthz``: two index lookups
+    (the highest linked entry, then the first entry above it), cheap at any size. A late commit
+    below the newest sealed entry is not counted (the next seal's look-back links it)."""
+    newest = AuditChainLink.objects.aggregate(m=Max("entry_id"))["m"] or 0
+    oldest: datetime | None = (
+        AuditEntry.objects.filter(pk__gt=newest).order_by("pk").values_list("timestamp", flat=True).first()
+    )
+    if oldest is None:
+        return 0.0
+    return max(((now or timezone.now()) - oldest).total_seconds(), 0.0)
+
+
+def seal_continuously(
+    *,
+    interval: float,
+    stop: threading.Event,
+    on_sealed: Callable[[int], object] | None = None,
+) -> None:
+    """Seal every ``interval`` seconds until ``stop`` is set: the sealer process started with the
+    service (``seal_audit --loop``; decision 0016). A database error (a restart, a failover) is
+    logged and retried after the interval with a fresh connection, so the sealer outlives it."""
+    while not stop.is_set():
+        try:
+            count = seal()
+        except DatabaseError:
+            logger.warning("audit sealer: the database is unavailable; retrying", exc_info=False)
+            connection.close()
+        else:
+            if count and on_sealed is not None:
+                on_sealed(count)
+        stop.wait(interval)
 
 
 def head() -> dict[str, Any]:

@@ -44,6 +44,7 @@ class AuditEvent(models.TextChoices):
     ENROLMENT_ISSUED = "enrolment_issued", _("Enrolment code issued")
     ENROLLED = "enrolled", _("Authenticator enrolled")
     EMERGENCY_APPROVED = "emergency_approved", _("New account approved for emergency access")
+    ALERT = "alert", _("Alert")
 
 
 ACTION_EVENTS = {

@@ -144,14 +144,15 @@ def unwrap_data_key(blob: bytes | memoryview, *, master_key_id: str, case_id: st
     ring = keyring()
     master = ring.keys.get(master_key_id)
     if master is None:
+        # The id read from the key row is not named: a stored value never goes into a message
+        # (``rotate_keys`` and ``case_keys_pending_rewrap`` tell which keys are still needed).
         raise DecryptionError(
-            f"The data key of case {case_id} is wrapped with master key {master_key_id!r}, "
-            "which is not in FIELD_ENCRYPTION_KEYS."
+            f"The data key of case {case_id} is wrapped with a master key that is not in FIELD_ENCRYPTION_KEYS."
         )
     blob = bytes(blob)
     try:
         return AESGCM(master).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _wrap_aad(case_id, key_id))
-    except InvalidTag:
+    except (InvalidTag, ValueError):  # ValueError: a blob too short to hold a nonce
         raise DecryptionError(f"The data key of case {case_id} failed its integrity check.") from None
 
 

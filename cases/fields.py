@@ -111,7 +111,8 @@ class EncryptedTextField(models.TextField):
         try:
             version, key_id, sealed = crypto.split_value(stored)
             if version != crypto.FORMAT_VERSION:
-                raise crypto.DecryptionError(f"{self._where(instance)} has unknown format {version!r}.")
+                # Not the version read: it is part of the stored value, which never goes into a message.
+                raise crypto.DecryptionError(f"{self._where(instance)} has an unknown format.")
             case = instance.encryption_case()
             current_id, cipher = case.encryption_cipher()
             if key_id != current_id:

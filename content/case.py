@@ -15,9 +15,12 @@ from uuid import UUID
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from audit.models import AuditEvent
+from audit.services import record
+from cases.crypto import DecryptionError
 from cases.errors import ConsentRequired
 from cases.filters import CaseFilter
-from cases.models import ClosureRequestStatus, Guardian, Youth
+from cases.models import Case, ClosureRequestStatus, Guardian, Youth
 from consent.policy import IDENTITY, NOTES, custody_unconfirmed, required_givers
 from content.access import (
     CaseAccess,
@@ -47,9 +50,9 @@ def youth_shown(youth: Youth, *, social_services: bool) -> dict[str, Any]:
     return body
 
 
-def case_row(access: CaseAccess) -> dict[str, Any]:
-    case = access.case
-    body: dict[str, Any] = {
+def case_columns(case: Case) -> dict[str, Any]:
+    """A case's plain columns (nothing encrypted, nothing under a consent category)."""
+    return {
         "id": case.pk,
         "number": case.number,
         "track": case.track,
@@ -59,8 +62,12 @@ def case_row(access: CaseAccess) -> dict[str, Any]:
         "closed_at": case.closed_at,
         "version": case.version,
     }
+
+
+def case_row(access: CaseAccess) -> dict[str, Any]:
+    body = case_columns(access.case)
     if IDENTITY in access.categories:
-        body["youth"] = youth_shown(case.youth, social_services=access.social_services)
+        body["youth"] = youth_shown(access.case.youth, social_services=access.social_services)
     return body
 
 
@@ -139,8 +146,29 @@ def case_page(*, reader: User, filters: Mapping[str, Any], page: PageRequest) ->
     cases, count, number, num_pages = page_of(filterset.qs, page)
     profile = staff_profile(reader)
     accesses = case_accesses(profile=profile, cases=list(cases)) if profile is not None else []
-    rows = [case_row(access) for access in accesses]
-    record_shown(
-        reader=reader, view="case-list", shown=[(access, {IDENTITY} & access.categories) for access in accesses]
-    )
+    rows, shown = [], []
+    for access in accesses:
+        row, readable = case_row_or_unreadable(access, reader=reader)
+        rows.append(row)
+        shown.append((access, {IDENTITY} & access.categories if readable else set()))
+    record_shown(reader=reader, view="case-list", shown=shown)
     return Page(items=rows, count=count, number=number, num_pages=num_pages)
+
+
+def case_row_or_unreadable(access: CaseAccess, *, reader: User) -> tuple[dict[str, Any], bool]:
+    """A list row, and whether its content could be read. A row whose encrypted content does not
+    decrypt (a damaged value, a missing key) must not fail the whole list (issue 15): it is
+    answered with its plain columns and ``unreadable: true``, nothing of its content, and an
+    ``alert`` audit entry for the auditors (the error itself is logged, naming the row only)."""
+    try:
+        return case_row(access), True
+    except DecryptionError:
+        record(
+            event=AuditEvent.ALERT,
+            model=Case,
+            object_pk=str(access.case.pk),
+            case=access.case,
+            actor=reader,
+            extra={"code": "unreadable", "view": "case-list"},
+        )
+        return {**case_columns(access.case), "unreadable": True}, False

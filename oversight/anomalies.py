@@ -16,6 +16,7 @@ from cases.models import SOCIAL_SERVICES_ROLES, CaseMember, StaffProfile
 from consent.models import ConsentWithdrawal, EmergencyAccess
 
 LIMIT = 5000  # findings per kind and request; narrow the period to see more
+KINDS = ["denied", "emergency_access", "outside_team", "out_of_hours", "after_withdrawal", "unusual_volume", "alert"]
 
 
 def _finding(kind: str, entry: AuditEntry, detail: str = "") -> dict[str, Any]:
@@ -37,7 +38,8 @@ def _out_of_hours(moment: datetime) -> bool:
 
 def find(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Every finding in [since, until): denied attempts, emergency access, access by someone not
-    on the team, access outside office hours, unusual volume, access after a consent withdrawal."""
+    on the team, access outside office hours, unusual volume, access after a consent withdrawal,
+    and alerts (a case whose content did not decrypt)."""
 
     window = AuditEntry.objects.filter(timestamp__gte=since, timestamp__lt=until)
     findings: list[dict[str, Any]] = []
@@ -45,6 +47,8 @@ def find(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
         findings.append(_finding("denied", entry, (entry.additional_data or {}).get("code", "")))
     for entry in window.filter(event=AuditEvent.EMERGENCY).order_by("timestamp")[:LIMIT]:
         findings.append(_finding("emergency_access", entry))
+    for entry in window.filter(event=AuditEvent.ALERT).order_by("timestamp")[:LIMIT]:
+        findings.append(_finding("alert", entry, (entry.additional_data or {}).get("code", "")))
 
     accesses = list(window.filter(event=AuditEvent.ACCESS, case_ref__isnull=False).order_by("timestamp")[:LIMIT])
     case_ids = {e.case_ref for e in accesses}

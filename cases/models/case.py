@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.managers import UserObjectPermissionManager
@@ -153,6 +153,27 @@ class SystemKey(models.Model):
         return f"system key {self.name}"
 
 
+# Advisory lock class for creating a system key (pg_advisory_xact_lock(class, hashtext(name))).
+SYSTEM_KEY_LOCK = 0x5A5F_A0D2
+
+
+def _system_key_create(name: str, *, binding: str) -> SystemKey:
+    """The system key ``name``, created if it does not exist yet. Under a transaction-level
+    advisory lock, so that processes using it for the first time at once create one row and read
+    it, instead of all inserting and all but one failing on the primary key (issue 15). Under
+    READ COMMITTED the ``get`` after the lock sees a row committed while this one waited."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SYSTEM_KEY_LOCK, name])
+        key_id = crypto.new_key_id()
+        master_id, wrapped = crypto.wrap_data_key(crypto.new_data_key(), case_id=binding, key_id=key_id)
+        row, _created = SystemKey.objects.get_or_create(
+            name=name, defaults={"key_id": key_id, "master_key_id": master_id, "wrapped": wrapped}
+        )
+    return row
+
+
 class SystemKeyOwner:
     """Stands in for a case as the owner of an encrypted value: ``encryption_cipher`` like Case's."""
 
@@ -163,18 +184,12 @@ class SystemKeyOwner:
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         if self._cipher is None:
-            with transaction.atomic():
-                row = SystemKey.objects.select_for_update().filter(name=self.name).first()
-                if row is None:
-                    key_id, data_key = crypto.new_key_id(), crypto.new_data_key()
-                    master_id, wrapped = crypto.wrap_data_key(data_key, case_id=self.pk, key_id=key_id)
-                    SystemKey.objects.create(name=self.name, key_id=key_id, master_key_id=master_id, wrapped=wrapped)
-                else:
-                    key_id = row.key_id
-                    data_key = crypto.unwrap_data_key(
-                        row.wrapped, master_key_id=row.master_key_id, case_id=self.pk, key_id=key_id
-                    )
-            self._cipher = (key_id, AESGCM(data_key))
+            # The key exists after its first use: read it without a lock; create it only if not.
+            row = SystemKey.objects.filter(name=self.name).first() or _system_key_create(self.name, binding=self.pk)
+            data_key = crypto.unwrap_data_key(
+                row.wrapped, master_key_id=row.master_key_id, case_id=self.pk, key_id=row.key_id
+            )
+            self._cipher = (row.key_id, AESGCM(data_key))
         return self._cipher
 
 

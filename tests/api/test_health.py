@@ -12,5 +12,5 @@ def test_health_reports_the_database() -> None:
     response = APIClient().get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "audit_sealing": "ok", "audit_unsealed_seconds": 0}
     assert response["Cache-Control"] == "no-store"
