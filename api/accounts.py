@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as accounts
+from api import inputs
 from api.common import user_of
 
 
@@ -18,7 +19,7 @@ class EmergencyApprovalApi(APIView):
     @extend_schema_serializer(component_name="EmergencyApprovalOutput")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
-        approved_at = serializers.DateTimeField()
+        approved_at = inputs.DateTimeField()
 
     @extend_schema(
         request=None, responses={201: OutputSerializer}, summary="Approve a new account for emergency access"

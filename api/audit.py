@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import django_filters
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
@@ -24,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import user_of
 from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
@@ -46,26 +49,24 @@ class EntryFilter(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_username", max_length=150)
     case = django_filters.CharFilter(method="filter_case", max_length=40)
     action = django_filters.ChoiceFilter(field_name="event", choices=AuditEvent.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    since = inputs.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = inputs.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry
         fields = ["actor", "case", "action", "since", "until"]
 
     def filter_case(self, queryset: Any, name: str, value: str) -> Any:
-        try:
-            return queryset.filter(case_ref=uuid.UUID(value))
-        except ValueError:
-            return queryset.filter(case_number=value)
+        ref = inputs.case_ref(value)
+        return queryset.filter(case_ref=ref) if isinstance(ref, uuid.UUID) else queryset.filter(case_number=ref)
 
 
-_DATETIME = serializers.DateTimeField()  # unbound: the format and time zone come from settings
+_DATETIME = inputs.DateTimeField()  # unbound: the format and time zone come from settings
 
 
 class EntryOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    timestamp = serializers.DateTimeField()
+    timestamp = inputs.DateTimeField()
     actor = serializers.CharField(source="actor_username")
     action = serializers.CharField(source="event")
     object_type = serializers.CharField(source="content_type.model")
@@ -121,17 +122,38 @@ class EntryCursor(CursorPagination):
     max_page_size = 500
 
 
-def _filtered(request: Request) -> QuerySet[AuditEntry]:
+def _filtered(request: Request) -> tuple[QuerySet[AuditEntry], dict[str, str]]:
+    """The entries the auditor's filters select, and those filters as the audit entry of the
+    search keeps them."""
     filterset = EntryFilter(request.query_params, queryset=AuditEntry.objects.only(*EntryOutput.COLUMNS))
     if not filterset.is_valid():
-        raise serializers.ValidationError(filterset.errors)
-    entries: QuerySet[AuditEntry] = filterset.qs
-    return entries
+        # With each message's code, so that the error handler can drop those that repeat the value.
+        raise translate_validation(filterset.errors)
+    entries: QuerySet[AuditEntry] = filterset.qs  # a bad case reference is a 400 here
+    return entries, _logged_filters(filterset.form.cleaned_data)
 
 
-def _audit_search(request: Request, event: str) -> None:
-    params = {k: v for k, v in request.query_params.items() if k in EntryFilter.base_filters}
-    record(event=event, model=AuditEntry, object_pk="", extra={"filters": params})
+def _logged_filters(cleaned: dict[str, Any]) -> dict[str, str]:
+    """Validated values only, never the query string as sent (issue 15, item 6: a personal
+    identity number typed into a filter must not stay in the append-only log for good): a case
+    id or number, an event from the enum, times, and a username only if such a user exists."""
+    logged: dict[str, str] = {}
+    for name, value in cleaned.items():
+        if value in (None, ""):
+            continue
+        if name == "case":
+            logged[name] = str(inputs.case_ref(value))
+        elif name == "actor":
+            logged[name] = value if User.objects.filter(username=value).exists() else "(no such user)"
+        elif isinstance(value, datetime):
+            logged[name] = value.isoformat()
+        else:
+            logged[name] = str(AuditEvent(value))
+    return logged
+
+
+def _audit_search(event: str, filters: dict[str, str]) -> None:
+    record(event=event, model=AuditEntry, object_pk="", extra={"filters": filters})
 
 
 FILTER_PARAMETERS = [
@@ -148,9 +170,10 @@ class AuditEntryListApi(APIView):
     def get(self, request: Request) -> Response:
         _require_auditor(request)
         paginator = EntryCursor()
-        page: list[AuditEntry] = paginator.paginate_queryset(_filtered(request), request, view=self) or []
+        entries, filters = _filtered(request)
+        page: list[AuditEntry] = paginator.paginate_queryset(entries, request, view=self) or []
         body = EntryOutput(page, many=True).data
-        _audit_search(request, AuditEvent.ACCESS)
+        _audit_search(AuditEvent.ACCESS, filters)
         return paginator.get_paginated_response(body)
 
 
@@ -158,8 +181,9 @@ class AuditEntryCsvApi(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): str}, summary="The same as CSV")
     def get(self, request: Request) -> StreamingHttpResponse:
         _require_auditor(request)
-        queryset = _filtered(request).order_by("-timestamp", "-id")[:CSV_LIMIT]
-        _audit_search(request, AuditEvent.EXPORT)
+        entries, filters = _filtered(request)
+        queryset = entries.order_by("-timestamp", "-id")[:CSV_LIMIT]
+        _audit_search(AuditEvent.EXPORT, filters)
         columns = list(EntryOutput().fields)
 
         def rows() -> Iterator[list[Any]]:
@@ -202,8 +226,8 @@ class FindingOutput(serializers.Serializer):
 class AuditAnomaliesApi(APIView):
     @extend_schema_serializer(component_name="AuditAnomalies")
     class OutputSerializer(serializers.Serializer):
-        since = serializers.DateTimeField()
-        until = serializers.DateTimeField()
+        since = inputs.DateTimeField()
+        until = inputs.DateTimeField()
         findings = FindingOutput(many=True)
 
     @extend_schema(
@@ -213,20 +237,10 @@ class AuditAnomaliesApi(APIView):
     )
     def get(self, request: Request) -> Response:
         _require_auditor(request)
-        field = serializers.DateTimeField()
-        try:
-            until = (
-                field.to_internal_value(request.query_params["until"])
-                if "until" in request.query_params
-                else timezone.now()
-            )
-            since = (
-                field.to_internal_value(request.query_params["since"])
-                if "since" in request.query_params
-                else until - timedelta(days=7)
-            )
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({"since": exc.detail}) from None
+        params = request.query_params
+        until = inputs.parse_datetime(params["until"], "until") if "until" in params else timezone.now()
+        since = inputs.parse_datetime(params["since"], "since") if "since" in params else until - timedelta(days=7)
+        reviews.period_check(since=since, until=until, field="since")
         findings = anomalies.find(since=since, until=until)
         record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"anomalies": len(findings)})
         return Response(self.OutputSerializer({"since": since, "until": until, "findings": findings}).data)
@@ -242,18 +256,18 @@ class ReviewItemOutput(serializers.Serializer):
     verdict = serializers.CharField()
     comment = serializers.CharField()
     marked_by = serializers.CharField(source="marked_by.username", allow_null=True, default=None)
-    marked_at = serializers.DateTimeField(allow_null=True)
+    marked_at = inputs.DateTimeField(allow_null=True)
 
 
 class ReviewOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    period_start = serializers.DateTimeField()
-    period_end = serializers.DateTimeField()
+    period_start = inputs.DateTimeField()
+    period_end = inputs.DateTimeField()
     sample_size = serializers.IntegerField()
     started_by = serializers.CharField(source="started_by.username")
-    started_at = serializers.DateTimeField()
+    started_at = inputs.DateTimeField()
     signed_off_by = serializers.CharField(source="signed_off_by.username", allow_null=True, default=None)
-    signed_off_at = serializers.DateTimeField(allow_null=True)
+    signed_off_at = inputs.DateTimeField(allow_null=True)
     conclusion = serializers.CharField()
     summary = serializers.SerializerMethodField()
 
@@ -278,8 +292,8 @@ class ReviewListApi(APIView):
 
     @extend_schema_serializer(component_name="ReviewStartInput")
     class InputSerializer(serializers.Serializer):
-        period_start = serializers.DateTimeField()
-        period_end = serializers.DateTimeField()
+        period_start = inputs.DateTimeField()
+        period_end = inputs.DateTimeField()
         sample_size = serializers.IntegerField(min_value=0, max_value=500, default=20)
 
     @extend_schema(responses=ReviewOutput(many=True), summary="List log checks")

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from accounts import services as accounts
 from accounts.models import SealedTOTPDevice
+from api import inputs
 from api.authentication import tokens_remove_expired
 from api.common import user_of
 from audit.models import AuditEvent
@@ -52,7 +53,7 @@ class LoginApi(APIView):
     @extend_schema_serializer(component_name="LoginOutput")
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
-        expires_at = serializers.DateTimeField()
+        expires_at = inputs.DateTimeField()
 
     @extend_schema(
         request=InputSerializer,

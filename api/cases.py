@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import jsonable, paged, user_of
 from cases import services
 from cases.models import CaseOutcome, CaseStatus, Custody, Track
@@ -68,8 +69,8 @@ class CaseListOutput(serializers.Serializer):
     track = serializers.CharField()
     status = serializers.CharField()
     district = serializers.CharField()
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    opened_at = inputs.DateTimeField()
+    closed_at = inputs.DateTimeField(allow_null=True)
     version = serializers.IntegerField()
     youth = YouthOutput(required=False)
     unreadable = serializers.BooleanField(
@@ -81,7 +82,7 @@ class CaseListOutput(serializers.Serializer):
 
 class ClosureRequestOutput(serializers.Serializer):
     requested_by = serializers.CharField()
-    requested_at = serializers.DateTimeField()
+    requested_at = inputs.DateTimeField()
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
     reason = serializers.CharField(required=False, help_text="Social services only.")
 
@@ -313,9 +314,9 @@ class LegalHoldOutput(serializers.Serializer):
     id = serializers.UUIDField()
     reason = serializers.CharField()
     placed_by = serializers.CharField(source="placed_by.username")
-    placed_at = serializers.DateTimeField()
+    placed_at = inputs.DateTimeField()
     released_by = serializers.CharField(source="released_by.username", allow_null=True, default=None)
-    released_at = serializers.DateTimeField(allow_null=True)
+    released_at = inputs.DateTimeField(allow_null=True)
 
 
 class LegalHoldApi(APIView):

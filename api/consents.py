@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import NumberedPages, jsonable, paged, user_of
 from api.parsers import EvidenceMultiPartParser
 from audit.models import AuditEntry, AuditEvent
@@ -47,9 +48,9 @@ class EvidenceOutput(serializers.Serializer):
     size = serializers.IntegerField()
     content_type = serializers.ChoiceField(choices=EvidenceType.values)
     uploaded_by = serializers.CharField()
-    uploaded_at = serializers.DateTimeField()
+    uploaded_at = inputs.DateTimeField()
     verified_by = serializers.CharField(allow_null=True)
-    verified_at = serializers.DateTimeField(allow_null=True)
+    verified_at = inputs.DateTimeField(allow_null=True)
 
 
 class ConsentOutput(serializers.Serializer):
@@ -60,16 +61,16 @@ class ConsentOutput(serializers.Serializer):
     agencies = serializers.ListField(child=serializers.CharField(), help_text="The kinds of the parties (v1).")
     parties = PartyOutput(many=True, help_text="The named parties, the case's own social services included.")
     categories = serializers.ListField(child=serializers.CharField())
-    valid_from = serializers.DateTimeField()
-    valid_until = serializers.DateTimeField()
+    valid_from = inputs.DateTimeField()
+    valid_until = inputs.DateTimeField()
     method = serializers.CharField()
     document_reference = serializers.CharField()
     recorded_by = serializers.CharField()
-    recorded_at = serializers.DateTimeField()
+    recorded_at = inputs.DateTimeField()
     status = serializers.ChoiceField(choices=["active", "pending", "expired", "withdrawn"])
     pending_reason = PendingReasonOutput(allow_null=True, help_text="Why a pending consent shares nothing yet.")
     evidence = EvidenceOutput(allow_null=True, help_text="The signed form's metadata, or null.")
-    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    withdrawn_at = inputs.DateTimeField(allow_null=True)
     withdrawal_reason = serializers.CharField(allow_null=True)
 
 
@@ -90,8 +91,8 @@ class CaseConsentListApi(APIView):
             child=serializers.UUIDField(), max_length=20, required=False, help_text="Agency ids (named parties)."
         )
         categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
-        valid_from = serializers.DateTimeField()
-        valid_until = serializers.DateTimeField()
+        valid_from = inputs.DateTimeField()
+        valid_until = inputs.DateTimeField()
         method = serializers.ChoiceField(choices=Method.choices)
         document_reference = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
@@ -195,8 +196,8 @@ class EmergencyAccessApi(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
         case = serializers.UUIDField(source="case_id")
-        started_at = serializers.DateTimeField()
-        expires_at = serializers.DateTimeField()
+        started_at = inputs.DateTimeField()
+        expires_at = inputs.DateTimeField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, summary="Open a case in an emergency")
     def post(self, request: Request, case_id: str) -> Response:
@@ -251,7 +252,7 @@ class DisclosureOutput(serializers.Serializer):
     provision = serializers.CharField()
     conditions = serializers.DictField(child=serializers.BooleanField())
     user = serializers.CharField(source="user.username")
-    disclosed_at = serializers.DateTimeField()
+    disclosed_at = inputs.DateTimeField()
 
 
 class DisclosureDetailOutput(DisclosureOutput):
@@ -296,13 +297,12 @@ class DisclosureRegisterApi(APIView):
     )
     def get(self, request: Request) -> Response:
         require_role(user_of(request), {Role.AUDITOR}, MSG_REGISTER_AUDITORS)
-        queryset = disclosures.disclosures_for_auditor(case_ref=request.query_params.get("case"))
-        record(
-            event=AuditEvent.ACCESS,
-            model=AuditEntry,
-            object_pk="",
-            extra={"disclosure_register": dict(request.query_params)},
-        )
+        sent = request.query_params.get("case")
+        case_ref = inputs.case_ref(sent) if sent else None  # a 400 for anything but an id or number
+        queryset = disclosures.disclosures_for_auditor(case_ref=case_ref)
+        # The validated reference only, never the query string (issue 15, item 6).
+        logged = {"case": str(case_ref)} if case_ref is not None else {}
+        record(event=AuditEvent.ACCESS, model=AuditEntry, object_pk="", extra={"disclosure_register": logged})
         paginator = NumberedPages()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         return paginator.get_paginated_response(DisclosureOutput(page, many=True).data)

@@ -9,11 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 
 from cases.errors import MSG_TOO_LARGE
 from consent.evidence import too_large_message
+
+MSG_TOO_DEEP = _("The JSON is nested too deeply.")
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -30,7 +33,11 @@ class SizeLimitedJSONParser(JSONParser):
         length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
         if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             raise RequestTooLarge
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Thousands of nested brackets exhaust the parser's recursion (issue 15, item 7: a 500).
+            raise exceptions.ParseError(MSG_TOO_DEEP) from None
 
 
 class EvidenceTooLarge(exceptions.APIException):

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import jsonable, paged, user_of
 from cases import services
 from cases.models import AgencyKind, MeetingKind, NoteCategory, PresentRole
@@ -31,12 +32,12 @@ class VisitNoteOutput(serializers.Serializer):
     agency = serializers.CharField()
     author = serializers.CharField()
     text = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = inputs.DateTimeField()
 
 
 class VisitOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    occurred_at = serializers.DateTimeField()
+    occurred_at = inputs.DateTimeField()
     participants = serializers.ListField(child=serializers.CharField())
     present = serializers.ListField(child=serializers.CharField())
     # "source" is also an attribute of DRF's Field; the serializer's metaclass takes the field off the class.
@@ -51,15 +52,15 @@ class VisitOutput(serializers.Serializer):
     agency_notes = VisitNoteOutput(many=True)
     screening = ScreeningIO(allow_null=True)
     support_offered = serializers.CharField()
-    follow_up_at = serializers.DateField(allow_null=True)
+    follow_up_at = inputs.DateField(allow_null=True)
     created_by = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = inputs.DateTimeField()
 
 
 class VisitListApi(APIView):
     @extend_schema_serializer(component_name="VisitCreateInput")
     class InputSerializer(serializers.Serializer):
-        occurred_at = serializers.DateTimeField()
+        occurred_at = inputs.DateTimeField()
         participants = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=20)
         present = serializers.ListField(
             child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, allow_empty=True
@@ -75,7 +76,7 @@ class VisitListApi(APIView):
         )
         screening = ScreeningIO(required=False)
         support_offered = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-        follow_up_at = serializers.DateField(required=False, allow_null=True)
+        follow_up_at = inputs.DateField(required=False, allow_null=True)
 
     @extend_schema(
         parameters=PAGING, responses=VisitOutput(many=True), summary="List the home visits the caller may see"
@@ -121,8 +122,8 @@ class ActionInput(serializers.Serializer):
         help_text="The team member (username) who answers for the item: one of the item's agency.",
     )
     action = serializers.CharField(max_length=10_000)
-    due_at = serializers.DateField(required=False, allow_null=True)
-    done_at = serializers.DateField(required=False, allow_null=True)
+    due_at = inputs.DateField(required=False, allow_null=True)
+    done_at = inputs.DateField(required=False, allow_null=True)
 
 
 class ActionOutput(serializers.Serializer):
@@ -131,27 +132,27 @@ class ActionOutput(serializers.Serializer):
     responsible = serializers.CharField()
     responsible_user = serializers.CharField(allow_null=True)
     action = serializers.CharField()
-    due_at = serializers.DateField(allow_null=True)
-    done_at = serializers.DateField(allow_null=True)
+    due_at = inputs.DateField(allow_null=True)
+    done_at = inputs.DateField(allow_null=True)
     done_by = serializers.CharField(allow_null=True, help_text="Who marked it done through the API.")
 
 
 class MeetingOutput(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
-    held_at = serializers.DateTimeField()
+    held_at = inputs.DateTimeField()
     attendees = serializers.ListField(child=serializers.CharField())
     present = serializers.ListField(child=serializers.ChoiceField(choices=PresentRole.choices))
     notes = serializers.CharField()
     actions = ActionOutput(many=True)
     created_by = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = inputs.DateTimeField()
 
 
 class MeetingListApi(APIView):
     @extend_schema_serializer(component_name="MeetingCreateInput")
     class InputSerializer(serializers.Serializer):
-        held_at = serializers.DateTimeField()
+        held_at = inputs.DateTimeField()
         kind = serializers.ChoiceField(
             choices=MeetingKind.choices,
             required=False,
@@ -187,7 +188,7 @@ class ActionDoneApi(APIView):
 
     @extend_schema_serializer(component_name="ActionDoneInput")
     class InputSerializer(serializers.Serializer):
-        done_at = serializers.DateField(required=False, help_text="Default: today. Not in the future.")
+        done_at = inputs.DateField(required=False, help_text="Default: today. Not in the future.")
 
     @extend_schema(request=InputSerializer, responses=ActionOutput, summary="Mark an action-plan item done")
     def post(self, request: Request, case_id: str, meeting_id: str, action_id: str) -> Response:
@@ -205,7 +206,7 @@ class NoteOutput(serializers.Serializer):
     text = serializers.CharField()
     author = serializers.CharField()
     agency = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = inputs.DateTimeField()
 
 
 class NoteListApi(APIView):
@@ -231,7 +232,7 @@ class PoliceLinkOutput(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
     linked_by = serializers.CharField()
-    linked_at = serializers.DateTimeField()
+    linked_at = inputs.DateTimeField()
 
 
 class PoliceLinkListApi(APIView):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import jsonable, paged, user_of
 from cases.models import AgencyKind, Track
 from content import referrals as content
@@ -35,8 +36,8 @@ class ReferralOutput(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
-    received_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField(allow_null=True)
+    received_at = inputs.DateTimeField()
+    decided_at = inputs.DateTimeField(allow_null=True)
     urgent = serializers.BooleanField(required=False, help_text="Social services only.")
     # "source" is also an attribute of DRF's Field; the serializer's metaclass takes the field off the class.
     source = serializers.ChoiceField(  # type: ignore[assignment]
@@ -75,7 +76,7 @@ class ReferralListApi(APIView):
         id = serializers.UUIDField()
         number = serializers.CharField()
         status = serializers.ChoiceField(choices=ReferralStatus.choices)
-        received_at = serializers.DateTimeField()
+        received_at = inputs.DateTimeField()
 
     @extend_schema(
         parameters=[

@@ -8,13 +8,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import jsonable, user_of
 from oversight.reminders import KINDS, reminders_for
 
 
 class ReminderOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=list(KINDS))
-    due_at = serializers.DateTimeField()
+    due_at = inputs.DateTimeField()
     case = serializers.UUIDField(required=False)
     referral = serializers.UUIDField(required=False)
     consent = serializers.UUIDField(required=False)

@@ -346,6 +346,8 @@ except ValueError:
 AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 # /healthz says "behind" when an audit entry has waited longer than this for the sealer (seconds).
 AUDIT_SEAL_MAX_AGE = envint("AUDIT_SEAL_MAX_AGE", 5, minimum=1)
+# The longest period one log check or anomaly search covers (issue 15: it answers within seconds).
+AUDIT_REVIEW_MAX_DAYS = envint("AUDIT_REVIEW_MAX_DAYS", 93, minimum=1)
 
 # Audit retention (audit/log_retention.py): entries older than this may be removed by the signed
 # retention path; the key signs its records (base64, 32 bytes or more).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -48,7 +49,7 @@ def disclosure_record_statutory(
     errors: dict[str, list[Any]] = {}
     rule = settings.DISCLOSURE_PROVISIONS.get(provision)
     categories = list(categories)
-    unknown = [MSG_UNKNOWN_CATEGORY.format(value=c) for c in categories if c not in CATEGORIES]
+    unknown = [str(MSG_UNKNOWN_CATEGORY) for c in categories if c not in CATEGORIES]
     if unknown or not categories:
         errors["categories"] = unknown or [_("Choose at least one.")]
     if not assessment.strip():
@@ -122,7 +123,7 @@ def disclosures_of_case(*, case: Case) -> QuerySet[Disclosure]:
     return Disclosure.objects.filter(case=case).select_related("user")
 
 
-def disclosures_for_auditor(*, case_ref: str | None) -> QuerySet[Disclosure]:
+def disclosures_for_auditor(*, case_ref: UUID | str | None) -> QuerySet[Disclosure]:
     """The register for log review: metadata only (the caller's serializer shows no content)."""
     queryset = Disclosure.objects.select_related("case", "user").only(
         "id",
@@ -137,10 +138,9 @@ def disclosures_for_auditor(*, case_ref: str | None) -> QuerySet[Disclosure]:
         "case__number",
         "user__username",
     )
-    if case_ref:
+    if case_ref is not None:
+        # A UUID is the case's id, a string its number (the API validated which: api.inputs.case_ref).
         queryset = (
-            queryset.filter(case__number=case_ref)
-            if "-" in case_ref and len(case_ref) < 20
-            else (queryset.filter(case_id=case_ref))
+            queryset.filter(case_id=case_ref) if isinstance(case_ref, UUID) else queryset.filter(case__number=case_ref)
         )
     return queryset.order_by("-disclosed_at", "-id")

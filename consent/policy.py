@@ -56,7 +56,7 @@ VISITS = "visits"
 NOTES = "notes"
 CATEGORIES: frozenset[str] = frozenset({IDENTITY, MEETINGS, VISITS, NOTES})
 NOTHING: frozenset[str] = frozenset()
-MSG_UNKNOWN_CATEGORY = _("Unknown category: {value}. Choose among identity, meetings, visits and notes.")
+MSG_UNKNOWN_CATEGORY = _("An unknown category: choose among identity, meetings, visits and notes.")
 
 Giver = tuple[str, UUID | None]  # ("guardian", guardian id) or ("youth", None)
 YOUTH: Giver = ("youth", None)

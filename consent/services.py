@@ -33,7 +33,7 @@ from consent.policy import CATEGORIES, MSG_UNKNOWN_CATEGORY, agency_shares
 MSG_UNTIL_PAST = _("The consent must be valid until a time in the future.")
 MSG_UNTIL_BEFORE_FROM = _("The end of the consent must come after its start.")
 MSG_TOO_LONG = _("A consent may be valid for at most {months} months.")
-MSG_UNKNOWN_AGENCY = _("Unknown agency: {value}. Choose among school, police and leisure.")
+MSG_UNKNOWN_AGENCY = _("An unknown kind of agency: choose among school, police and leisure.")
 MSG_EMPTY = _("Choose at least one.")
 MSG_GUARDIAN_REQUIRED = _("Name the guardian who gives the consent.")
 MSG_GUARDIAN_NOT_ON_CASE = _("This guardian is not registered on the case.")
@@ -62,9 +62,10 @@ def _months_after(start: datetime, months: int) -> datetime:
 
 def _check_choices(values: Iterable[str], allowed: Iterable[str], message: Any, field: str) -> list[str]:
     values = list(values)
-    errors = [message.format(value=v) for v in values if v not in allowed]
+    # One message per unknown value, never the value itself (errors repeat nothing sent).
+    errors = [str(message) for v in values if v not in allowed]
     if not values:
-        errors.append(MSG_EMPTY)
+        errors.append(str(MSG_EMPTY))
     if errors:
         raise ValidationError({field: errors})
     return sorted(set(values))

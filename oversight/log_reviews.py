@@ -4,9 +4,10 @@ and every anomaly, sign it off. Reviews are kept; every step is audited (event `
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +20,7 @@ from cases.errors import Conflict
 from oversight import anomalies
 
 MSG_PERIOD = _("The period must end after it starts, and not in the future.")
+MSG_PERIOD_TOO_LONG = _("A log check covers at most {days} days: split the period.")
 MSG_SIGNED = _("This review has been signed off and can no longer be changed.")
 MSG_UNMARKED = _("Every item must be marked justified or not before the review is signed off.")
 MSG_COMMENT_REQUIRED = _("Explain why the access was not justified.")
@@ -51,11 +53,20 @@ def _sample(*, since: datetime, until: datetime, size: int) -> list[AuditEntry]:
     return sorted(picked.values(), key=lambda e: e.pk)[:size]
 
 
+def period_check(*, since: datetime, until: datetime, field: str) -> None:
+    """A period that ends after it starts and is no longer than ``AUDIT_REVIEW_MAX_DAYS``."""
+    if until <= since:
+        raise ValidationError({field: [MSG_PERIOD]})
+    if until - since > timedelta(days=settings.AUDIT_REVIEW_MAX_DAYS):
+        raise ValidationError({field: [MSG_PERIOD_TOO_LONG.format(days=settings.AUDIT_REVIEW_MAX_DAYS)]})
+
+
 @transaction.atomic
 def review_start(*, actor: User, period_start: datetime, period_end: datetime, sample_size: int) -> LogReview:
     """Draw the sample and the anomalies of the period into a new review (auditors only: the API checks)."""
-    if period_end <= period_start or period_end > timezone.now():
+    if period_end > timezone.now():
         raise ValidationError({"period_end": [MSG_PERIOD]})
+    period_check(since=period_start, until=period_end, field="period_end")
     review = LogReview.objects.create(
         period_start=period_start, period_end=period_end, sample_size=sample_size, started_by=actor
     )

@@ -122,6 +122,7 @@ def test_a_log_check_of_a_removed_period_keeps_what_it_judged(settings: Any) -> 
 
     settings.AUDIT_OFFICE_HOURS = (0, 24)
     settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
+    settings.AUDIT_REVIEW_MAX_DAYS = 12 * YEARS  # one check over the whole removed period
     old = write(3, age_days=11 * YEARS)  # the oldest part of the chain
     audrey = staff_create(username="audrey", password="x" * 12, role=Role.AUDITOR, agency=None)
     now = timezone.now()
