@@ -70,20 +70,19 @@ def review_start(*, actor: User, period_start: datetime, period_end: datetime, s
     review = LogReview.objects.create(
         period_start=period_start, period_end=period_end, sample_size=sample_size, started_by=actor
     )
-    position = 0
-    for entry in _sample(since=period_start, until=period_end, size=sample_size):
-        LogReviewItem.objects.create(
+    items = [
+        LogReviewItem(
             review=review,
             entry=entry,
             entry_number=entry.pk,
             reason="sample",
             actor=entry.actor_username,
             case_number=entry.case_number,
-            position=position,
         )
-        position += 1
-    for finding in anomalies.find(since=period_start, until=period_end):
-        LogReviewItem.objects.create(
+        for entry in _sample(since=period_start, until=period_end, size=sample_size)
+    ]
+    items += [
+        LogReviewItem(
             review=review,
             entry_id=finding["entry"],
             entry_number=finding["entry"],
@@ -91,9 +90,14 @@ def review_start(*, actor: User, period_start: datetime, period_end: datetime, s
             detail=finding["detail"][:200],
             actor=finding["actor"],
             case_number=finding["case_number"],
-            position=position,
         )
-        position += 1
+        for finding in anomalies.find(since=period_start, until=period_end)
+    ]
+    for position, item in enumerate(items):
+        item.position = position
+    # One INSERT per thousand items, not one per item: a night's anomalies run into thousands,
+    # and the check must answer within seconds (issue 15; the fuzzer measured 13 s for 5,204).
+    LogReviewItem.objects.bulk_create(items, batch_size=1000)
     record(event=AuditEvent.REVIEW, model=LogReview, object_pk=str(review.pk), extra={"step": "start"})
     return review
 
