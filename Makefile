@@ -72,6 +72,17 @@ drill-concurrency: install
 
 drills: drill drill-db-faults drill-concurrency
 
+# Fuzzing: schemathesis against make serve, once per role (scripts/drills/fuzz.py; docs/testing.md).
+# CI runs fuzz-ci (up to 100 generated requests per operation, at most 100 s per role, the costly
+# checks left out); fuzz is the long run (1,000 per operation, every check, no time limit).
+FUZZ_EXAMPLES ?= 1000
+.PHONY: fuzz fuzz-ci
+fuzz: install
+	$(BIN)/python scripts/drills/fuzz.py --examples $(FUZZ_EXAMPLES) --phases examples,coverage,fuzzing
+
+fuzz-ci: install
+	$(BIN)/python scripts/drills/fuzz.py --ci --examples 100 --role-seconds 100
+
 messages: install
 	$(BIN)/python manage.py makemessages -l sv --ignore=.venv --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
