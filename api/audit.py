@@ -282,9 +282,16 @@ class ReviewDetailOutput(ReviewOutput):
 def _review(review_id: str) -> LogReview:
 
     try:
-        return LogReview.objects.select_related("started_by", "signed_off_by").get(pk=review_id)
+        review = (
+            LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items").get(pk=review_id)
+        )
     except (LogReview.DoesNotExist, ValueError):
         raise Http404 from None
+    # One unwrap of the reviews' key for the whole answer, not one per item (thousands of items).
+    owner = review.encryption_case()
+    for item in review.items.all():
+        item.__dict__["_key_owner"] = owner
+    return review
 
 
 class ReviewListApi(APIView):
