@@ -128,7 +128,10 @@ def main() -> None:
     if failures:
         sys.stdout.write("\n".join(outputs)[-20000:])
         fail(f"schemathesis found failures as {', '.join(failures)}")
-    log(f"fuzz drill passed in {time.monotonic() - started:.0f} s ({args.examples} examples per operation)")
+    log(
+        f"fuzz drill passed in {time.monotonic() - started:.0f} s"
+        f" (up to {args.examples} examples per operation, at most {args.role_seconds} s per role)"
+    )
 
 
 if __name__ == "__main__":
