@@ -1377,6 +1377,55 @@ MUTATIONS: tuple[Mutation, ...] = (
         ANOMALY_TESTS,
         rule="only accesses after the withdrawal are findings",
     ),
+    # --- issue 15: the administrator, the log and the inputs ----------------------------------------
+    mutation(
+        "own-grant-decided",
+        "accounts/services.py",
+        "    if actor.pk in (locked.requested_by_id, locked.user_id):",
+        "    if False:",
+        "tests/administration/test_grants_need_a_second_administrator.py",
+        rule="four eyes: nobody approves or rejects their own grant request, or one about themselves",
+    ),
+    mutation(
+        "creator-gets-the-code",
+        "accounts/services.py",
+        "        status == GrantStatus.APPROVED\n        and locked.enrolment",
+        "        False\n        and locked.enrolment",
+        "tests/administration/test_grants_need_a_second_administrator.py",
+        rule="the administrator who created an account (and knows its password) never receives its enrolment code",
+    ),
+    mutation(
+        "new-account-emergency-unapproved",
+        "accounts/services.py",
+        "    if not EmergencyApproval.objects.filter(user=user).exists():",
+        "    if False:",
+        "tests/consent/test_emergency_access_new_accounts.py",
+        rule="a new account opens emergency access only after a coordinator of its agency approved it",
+    ),
+    mutation(
+        "dates-unbounded",
+        "api/inputs.py",
+        "    return EARLIEST_YEAR <= value.year <= LATEST_YEAR",
+        "    return True",
+        "tests/api/test_no_server_errors.py",
+        rule="dates are read between 1900 and 2100 only",
+    ),
+    mutation(
+        "case-reference-anything",
+        "api/inputs.py",
+        "        raise serializers.ValidationError({field: [MSG_CASE_REF]}) from None",
+        "        return value",
+        "tests/api/test_no_submitted_value_is_kept_or_echoed.py",
+        rule="a case query parameter is a case id or number; anything else is refused and kept nowhere",
+    ),
+    mutation(
+        "error-echoes-value",
+        "api/errors.py",
+        '        if error.params and "value" in error.params:',
+        "        if False:",
+        "tests/api/test_no_submitted_value_is_kept_or_echoed.py",
+        rule="no error repeats a submitted value",
+    ),
 )
 
 
