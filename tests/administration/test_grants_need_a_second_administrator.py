@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import AccessGrant, EnrolmentCode, GrantStatus
-from accounts.services import device_bootstrap
+from accounts.services import MSG_OWN_GRANT, device_bootstrap
 from audit.models import AuditEntry
 from cases import services as case_services
 from cases.models import AgencyKind, Role, StaffProfile
@@ -96,10 +96,13 @@ def test_a_grant_takes_effect_only_when_a_second_administrator_approves(
     assert not StaffProfile.objects.filter(user=newcomer).exists()
     assert AuditEntry.objects.filter(event="grant_requested", object_pk=str(grant.pk), actor_username="adam").exists()
 
-    _decide(adam_admin, grant, "approve")  # his own request
+    own = _decide(adam_admin, grant, "approve")  # his own request
 
     grant.refresh_from_db()
     assert grant.status == GrantStatus.PENDING
+    # The service's four-eyes rule answers, not only the database constraint behind it.
+    shown = [str(m) for m in own.wsgi_request._messages]
+    assert str(MSG_OWN_GRANT) in shown
     assert not StaffProfile.objects.filter(user=newcomer).exists()
 
     _decide(verified_admin_client(bea), grant, "approve")

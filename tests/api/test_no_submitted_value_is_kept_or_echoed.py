@@ -12,9 +12,11 @@ import uuid
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from rest_framework.test import APIClient
 
+from api.errors import MSG_INVALID_VALUE, api_exception_handler
 from api.inputs import MSG_CASE_REF
 from audit.models import AuditEntry, AuditEvent
 from tests.conftest import case_url
@@ -145,3 +147,15 @@ def test_no_error_anywhere_repeats_a_submitted_value(
     assert sent > 300
     assert echoed == []
     assert _audit_rows_with(MARKER) == []
+
+
+def test_a_django_message_built_around_the_value_is_replaced() -> None:
+    """Django's own "“…” is not a valid UUID." (a model field's to_python, as a service's query of
+    an unchecked id raises it) reaches the handler with the value in its params: replaced whole."""
+    with pytest.raises(ValidationError) as raised:
+        AuditEntry._meta.get_field("case_ref").to_python("201208291011")
+
+    response = api_exception_handler(ValidationError({"case": raised.value.error_list}), {})
+
+    assert response is not None and response.status_code == 400
+    assert response.data == {"case": [str(MSG_INVALID_VALUE)]}
