@@ -20,7 +20,6 @@ from knox.models import AuthToken
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
-from accounts.services import credentials_revoke
 from audit import context as audit_context
 
 MSG_INVALID_TOKEN = _("Invalid or expired token.")
@@ -49,12 +48,6 @@ class BearerTokenAuthentication(TokenAuthentication):
             audit_context.set_actor(auth_token.user)
             return auth_token.user, auth_token
         raise exceptions.AuthenticationFailed(MSG_INVALID_TOKEN)
-
-
-def tokens_revoke_all(*, user: User) -> int:
-    """Delete every token and session of ``user``, audited. Returns how many tokens. Password
-    changes and deactivation call this by themselves (accounts.signals)."""
-    return credentials_revoke(user=user, reason="revoked")
 
 
 def tokens_remove_expired(*, user: User) -> None:
