@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth import authenticate, get_user_model, password_validation, user_login_failed
 from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +44,8 @@ MSG_EMERGENCY_NEW_ACCOUNT = _(
     "Your account is new: a coordinator of your agency must approve it before you can open emergency access."
 )
 MSG_COORDINATORS_ONLY = _("Only a coordinator of the same agency may approve this.")
+MSG_BAD_CREDENTIALS = _("The username, password or code is wrong.")
+MSG_LOCKED_OUT = _("Too many failed attempts. Wait a while and try again.")
 
 
 # --- revoking ------------------------------------------------------------------------------
@@ -270,10 +272,31 @@ def enrolment_confirm(
     user, row = _enrolment_check(request=request, username=username, password=password, code=code)
     if user is None:
         return None
+    return _enrolment_finish(user=user, row=row, otp=otp, new_password=new_password)
+
+
+@transaction.atomic
+def enrolment_continue(*, user_id: int, code_id: Any, otp: str, new_password: str) -> User | None:
+    """Step 2 of the web UI's enrolment (``web.views.auth``): the browser session holds who passed
+    step 1 (password and enrolment code, checked by ``enrolment_start``) and which code row, never
+    the password or the code. The same finish as ``enrolment_confirm``; None if the code has been
+    spent or has expired since."""
+    row = (
+        EnrolmentCode.objects.select_for_update()
+        .filter(pk=code_id, user_id=user_id, used_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("user")
+        .first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    return _enrolment_finish(user=row.user, row=row, otp=otp, new_password=new_password)
+
+
+def _enrolment_finish(*, user: Any, row: EnrolmentCode, otp: str, new_password: str) -> User:
     device = SealedTOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(otp):
         raise ValidationError({"otp": MSG_ENROLMENT_CODE_WRONG})
-    if new_password == password:
+    if user.check_password(new_password):
         raise ValidationError({"new_password": MSG_NEW_PASSWORD_SAME})
     password_validation.validate_password(new_password, user)
     row.used_at = timezone.now()
@@ -286,6 +309,42 @@ def enrolment_confirm(
     record_login(event=AuditEvent.ENROLLED, username=user.get_username(), user=user)
     enrolled: User = user
     return enrolled
+
+
+def enrolment_code_row(*, user: Any, code: str) -> EnrolmentCode | None:
+    """The live code row ``code`` of ``user`` (for the web UI's step 1 to remember its id)."""
+    return EnrolmentCode.objects.filter(
+        digest=_digest(code), user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+
+
+# --- signing in ----------------------------------------------------------------------------------
+
+
+def sign_in_check(
+    *, request: HttpRequest | None, username: str, password: str, otp: str, staff_only: bool = False
+) -> tuple[User, SealedTOTPDevice] | None:
+    """Username, password and a TOTP code in one step, for the browser (the web UI, and the admin
+    with ``staff_only``): the user and their device, or None, with one answer for every failure and
+    the same work whatever the password (no password oracle, issue 15 item 4). A right password
+    with a wrong code counts as a failure for django-axes. Audits the login or the failure (the
+    username tried, never the password or code); the caller logs the session in."""
+    user = authenticate(request, username=username, password=password) if username and password else None
+    # Find the device of the named user and check the code without recording anything, whatever
+    # the password; only a right password goes on to spend the code.
+    device = SealedTOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    matches = device is not None and device.token_matches(otp)
+    allowed = user is not None and user.is_active and (user.is_staff or not staff_only)
+    if user is not None and (not matches or not allowed or device is None or device.user_id != user.pk):
+        user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+        user = None
+    elif user is not None and device is not None and not device.verify_token(otp):
+        user = None  # the same code twice, or the device is throttled
+    if user is None or device is None:
+        record_login(event=AuditEvent.LOGIN_FAILED, username=username)
+        return None
+    record_login(event=AuditEvent.LOGIN, username=username, user=user)
+    return user, device
 
 
 def device_bootstrap(*, user: User, name: str = "bootstrap") -> SealedTOTPDevice:

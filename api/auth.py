@@ -10,8 +10,6 @@ import base64
 from typing import Any
 
 from django.contrib.auth import authenticate, user_logged_in, user_logged_out, user_login_failed
-from django.http import HttpRequest, JsonResponse
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from knox.models import AuthToken
 from rest_framework import serializers, status
@@ -28,16 +26,9 @@ from api.common import user_of
 from audit.models import AuditEvent
 from audit.services import record_login
 
-MSG_BAD_CREDENTIALS = _("The username, password or code is wrong.")
-MSG_LOCKED_OUT = _("Too many failed attempts. Wait a while and try again.")
+MSG_BAD_CREDENTIALS = accounts.MSG_BAD_CREDENTIALS
+MSG_LOCKED_OUT = accounts.MSG_LOCKED_OUT
 MSG_ENROLMENT_FAILED = accounts.MSG_ENROLMENT_FAILED
-
-
-def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> JsonResponse:
-    """django-axes' AXES_LOCKOUT_CALLABLE: the same 429 body wherever a lockout is detected."""
-    response = JsonResponse({"detail": str(MSG_LOCKED_OUT), "code": "login_throttled"}, status=429)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class LoginApi(APIView):

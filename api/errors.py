@@ -30,6 +30,7 @@ from cases.errors import (
     PreconditionFailed,
     PreconditionRequired,
     TooLarge,
+    safe_messages,
 )
 
 logger = logging.getLogger("api")
@@ -55,21 +56,10 @@ def _validation_body(exc: ValidationError) -> dict[str, Any]:
 
 
 def _messages(errors: Any) -> list[str]:
-    """The messages of a Django ValidationError, each formatted with its parameters, except that a
-    message built around the submitted value (Django's ``“%(value)s” is not a valid UUID.`` and
-    every validator that passes ``params={"value": ...}``) is replaced whole: it would repeat
-    what was sent, a personal identity number typed into the wrong box, say."""
-    messages = []
-    for error in ValidationError(errors).error_list:
-        if error.params and "value" in error.params:
-            messages.append(str(MSG_INVALID_VALUE))
-        else:
-            messages.append(str(error.message % error.params if error.params else error.message))
-    return messages
+    return safe_messages(errors)
 
 
 MSG_INVALID_CHOICE = _("This is not one of the allowed values.")
-MSG_INVALID_VALUE = _("This value is not valid here.")
 # DRF's messages that repeat what was sent ("\"x\" is not a valid choice."): replaced whole.
 ECHOING_CODES = frozenset({"invalid_choice", "not_a_list", "invalid_pk_value", "does_not_exist"})
 

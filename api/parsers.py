@@ -3,17 +3,15 @@ of a consent scan (in memory only, capped)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 
 from cases.errors import MSG_TOO_LARGE
+from consent import uploads
 from consent.evidence import too_large_message
 
 MSG_TOO_DEEP = _("The JSON is nested too deeply.")
@@ -49,35 +47,11 @@ class EvidenceTooLarge(exceptions.APIException):
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-class CappedMemoryUploadHandler(FileUploadHandler):
-    """Keeps an uploaded file in memory, never in a temporary file (a scan of a signed consent
-    must not touch the app server's disk in plaintext), and stops at the evidence limit."""
+class CappedMemoryUploadHandler(uploads.CappedMemoryUploadHandler):
+    """The consent scan's upload handler (consent.uploads), answering 413 at the limit."""
 
-    def __init__(self, request: Any = None) -> None:
-        super().__init__(request)
-        self.buffer = io.BytesIO()
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        if self.buffer.tell() + len(raw_data) > settings.CONSENT_EVIDENCE_MAX_BYTES:
-            raise EvidenceTooLarge(too_large_message())
-        self.buffer.write(raw_data)
-        return
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            file=self.buffer,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
+    def over_limit(self) -> None:
+        raise EvidenceTooLarge(too_large_message())
 
 
 class EvidenceMultiPartParser(MultiPartParser):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 MSG_NOT_FOUND = _("Not found.")
@@ -16,6 +16,7 @@ MSG_CONSENT_REQUIRED = _("No valid consent shares this information with your age
 MSG_SERVER_ERROR = _("Something went wrong on our side. The error has been logged.")
 MSG_PRECONDITION_REQUIRED = _("Send the case version you last read in an If-Match header.")
 MSG_TOO_LARGE = _("The request body is too large.")
+MSG_INVALID_VALUE = _("This value is not valid here.")
 MSG_STALE = _("The case has been changed since you read it. Read it again and redo your change.")
 
 
@@ -48,3 +49,18 @@ class PreconditionFailed(Exception):
 
 class PreconditionRequired(Exception):
     """``If-Match`` missing on a write that needs it (428)."""
+
+
+def safe_messages(errors: Any) -> list[str]:
+    """The messages of a Django ValidationError, each formatted with its parameters, except that a
+    message built around the submitted value (Django's ``“%(value)s” is not a valid UUID.`` and
+    every validator that passes ``params={"value": ...}``) is replaced whole: it would repeat
+    what was sent, a personal identity number typed into the wrong box, say. The API's error
+    handler and the web UI's forms both say it so."""
+    messages = []
+    for error in ValidationError(errors).error_list:
+        if error.params and "value" in error.params:
+            messages.append(str(MSG_INVALID_VALUE))
+        else:
+            messages.append(str(error.message % error.params if error.params else error.message))
+    return messages

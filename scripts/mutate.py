@@ -1420,7 +1420,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     mutation(
         "error-echoes-value",
-        "api/errors.py",
+        "cases/errors.py",
         '        if error.params and "value" in error.params:',
         "        if False:",
         "tests/api/test_no_submitted_value_is_kept_or_echoed.py",

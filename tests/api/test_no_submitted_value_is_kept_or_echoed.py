@@ -16,9 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from rest_framework.test import APIClient
 
-from api.errors import MSG_INVALID_VALUE, api_exception_handler
+from api.errors import api_exception_handler
 from api.inputs import MSG_CASE_REF
 from audit.models import AuditEntry, AuditEvent
+from cases.errors import MSG_INVALID_VALUE
 from tests.conftest import case_url
 
 pytestmark = pytest.mark.django_db
