@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_htmx",
     # The project's apps, lowest layer first (docs/architecture.md; tests/architecture/test_layers.py).
     "cases",
     "audit",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "referrals",
     "oversight",
     "api",
+    "web",
     "administration",
     "demo",
 ]
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     "audit.middleware.SessionActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "web.middleware.WebSessionMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.db_unavailable.DatabaseUnavailableMiddleware",  # last: sees a view's error first
 ]
@@ -90,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context.web",
             ],
         },
     },
@@ -143,6 +149,8 @@ WHITENOISE_USE_FINDERS = True
 # Requests: bodies over 1 MiB are refused with 413 (api/parsers.py, api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Uploads (the consent scan) stay in memory, capped, never in a temporary file (consent/uploads.py).
+FILE_UPLOAD_HANDLERS = ["consent.uploads.CappedMemoryUploadHandler"]
 
 # HTTPS and cookies. Production sits behind a TLS proxy that sets X-Forwarded-Proto.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
@@ -150,11 +158,20 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin: a page's address (a case id) never goes to another site, and the browser's form
+# posts keep their Origin, which Django's CSRF check needs (no-referrer made Chromium send "null").
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 15 * 60
+# Browser sessions (the web UI and the admin; the API uses bearer tokens only): idle after
+# TOKEN_IDLE_MINUTES, since every request saves the session and so moves its expiry on; ended after
+# TOKEN_ABSOLUTE_HOURS whatever the use (web.middleware). The same limits as the API's tokens.
+SESSION_COOKIE_AGE = envint("TOKEN_IDLE_MINUTES", 15, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+LOGIN_URL = "web:login"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
@@ -202,9 +219,28 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
-AXES_LOCKOUT_CALLABLE = "api.auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
 OTP_TOTP_ISSUER = "SSPF"
+
+# Content Security Policy (django-csp 4): nothing inline, nothing from elsewhere, never framed.
+# The API's documentation pages (Swagger UI, ReDoc) run inline scripts of their own and are
+# left out; they hold no case data.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 OTP_TOTP_THROTTLE_FACTOR = 1
 
 # django-guardian: no anonymous user object, object permissions only through our own models.

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path, register_converter
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import accounts as accounts_api
@@ -17,6 +18,17 @@ from api.errors import json_error_view
 from api.health import healthz
 from cases.errors import MSG_NOT_FOUND, MSG_SERVER_ERROR
 from config.db_unavailable import server_error
+from web.middleware import is_web_path
+from web.pages import error_page
+
+_json_not_found = json_error_view(404, MSG_NOT_FOUND, "not_found")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """An unknown path: the API's JSON body under /api/, the web UI's page elsewhere."""
+    if is_web_path(request.path):
+        return error_page(request, 404, MSG_NOT_FOUND)
+    return _json_not_found(request, exception)
 
 
 class UsernameConverter:
@@ -111,7 +123,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("", include("web.urls")),
 ]
 
-handler404 = json_error_view(404, MSG_NOT_FOUND, "not_found")
+handler404 = not_found
 handler500 = server_error(json_error_view(500, MSG_SERVER_ERROR, "server_error"))

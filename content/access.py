@@ -60,6 +60,8 @@ __all__ = [
     "case_access",
     "case_accesses",
     "case_for_emergency_access",
+    "case_numbers",
+    "emergency_accesses_running",
     "require_emergency_reader",
     "case_ids_by_personal_number",
     "case_list_for_user",
@@ -309,6 +311,30 @@ def case_ids_by_personal_number(*, user: User, personal_number: str) -> list[UUI
     return [case.pk for case in candidates if case.youth.personal_number == normalized]
 
 
+def case_numbers(*, user: User, case_ids: list[Any]) -> dict[Any, str]:
+    """The numbers (a plain column, no content) of those of ``case_ids`` the user may see, for
+    labelling links such as the start page's reminders. One query through the predicate."""
+    if not case_ids:
+        return {}
+    return dict(case_queryset_for_user(user).filter(pk__in=case_ids).values_list("pk", "number"))
+
+
+def emergency_accesses_running(*, user: User) -> list[dict[str, Any]]:
+    """The user's running emergency accesses (case id, number, when each ends), for the banner the
+    web UI shows on every page while one runs. One query, none once ``emergency_until`` is past."""
+    profile = staff_profile(user)
+    now = timezone.now()
+    if profile is None or profile.role not in SOCIAL_SERVICES_ROLES or (profile.emergency_until or now) <= now:
+        return []
+    rows = EmergencyAccess.objects.filter(user_id=user.pk, started_at__lte=now, expires_at__gt=now)
+    return [
+        {"case": case_id, "number": number, "expires_at": expires_at}
+        for case_id, number, expires_at in rows.order_by("expires_at").values_list(
+            "case_id", "case__number", "expires_at"
+        )
+    ]
+
+
 def require_emergency_reader(user: User) -> None:
     """Emergency access is for social services only: ``Http404`` for everyone else, before
     anything else of the request is looked at (an outsider learns nothing, not even from a 400)."""
@@ -317,13 +343,14 @@ def require_emergency_reader(user: User) -> None:
         raise Http404
 
 
-def case_for_emergency_access(*, user: User, case_id: UUID | str) -> Case:
+def case_for_emergency_access(*, user: User, case_id: UUID | str | None = None, number: str = "") -> Case:
     """The case a social services user asks to open in an emergency; 404 for everyone else and
     for unknown ids. The only read of a case outside the team, and it is recorded by the caller."""
     profile = staff_profile(user)
     if profile is None or profile.role not in SOCIAL_SERVICES_ROLES:
         raise Http404  # 404, not 403: emergency access is not a way to learn which cases exist
+    lookup: dict[str, Any] = {"pk": case_id} if case_id is not None else {"number": number.strip().upper()}
     try:
-        return Case.objects.select_related("key").get(pk=case_id)
-    except (Case.DoesNotExist, ValueError, TypeError):
+        return Case.objects.select_related("key").get(**lookup)
+    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None

@@ -125,13 +125,43 @@ def case_shown(access: CaseAccess) -> dict[str, Any]:
     return body
 
 
-def case_detail(*, reader: User, case_id: UUID | str, view: str = "case-detail") -> dict[str, Any]:
+def sharing_shown(access: CaseAccess) -> dict[str, Any] | None:
+    """What consent shares with the reader's agency now, in the words the web UI says it in
+    ("Delas med Paulinska skolan: identitet, möten — t.o.m. 2027-05-01"): the agency, the
+    categories, and the day the first consent it rests on ends. None for the social services that
+    hold the case, who see everything on no consent. No query: the consents are loaded already."""
+    if access.social_services:
+        return None
+    rests_on = set().union(*access.sharing.values()) if access.sharing else set()
+    ends = [c.valid_until for c in access.consents().consents if c.pk in rests_on]
+    return {
+        "agency": access.profile.agency.name if access.profile.agency is not None else "",
+        "categories": sorted(access.categories),
+        "until": min(ends) if ends else None,
+    }
+
+
+def case_outline(*, reader: User, case_id: UUID | str) -> dict[str, Any]:
+    """A case the reader is on the team of but may see nothing of under consent: its plain
+    columns only (number, track, status, district, dates), for the web UI's case page to say what
+    is withheld and to show what the reader may still see (a police participant's own visits).
+    Nothing encrypted is read; nothing is recorded. 404 as ``case_access``."""
+    access = case_access(user=reader, case_id=case_id)
+    return {**case_columns(access.case), "categories": sorted(access.categories), "members": []}
+
+
+def case_detail(
+    *, reader: User, case_id: UUID | str, view: str = "case-detail", with_sharing: bool = False
+) -> dict[str, Any]:
     """The case, if ``reader`` may open it (404) and may see something of it (403
-    ``consent_required``). Records what it shows: identity and the summary (``notes``)."""
+    ``consent_required``). Records what it shows: identity and the summary (``notes``).
+    ``with_sharing`` (the web UI's case page) adds ``sharing``: ``sharing_shown``."""
     access = case_access(user=reader, case_id=case_id)
     if not access.categories:
         raise ConsentRequired
     body = case_shown(access)
+    if with_sharing:
+        body["sharing"] = sharing_shown(access)
     record_shown(reader=reader, view=view, shown=[(access, set(access.categories) & {IDENTITY, NOTES})])
     return body
 

@@ -174,3 +174,12 @@ def referral_ids_by_personal_number(*, user: User, personal_number: str) -> list
     found = referrals_about(index=blind_index(normalized, purpose=PNR_INDEX_PURPOSE), personal_number=normalized)
     _record(reader=user, view="youth-lookup", referrals=found, fields=["id"])
     return [referral.pk for referral in found]
+
+
+def intake_count(*, reader: User) -> int | None:
+    """How many referrals wait for a decision, for social services' start page (a count: no
+    content shown, nothing recorded); None for everyone else."""
+    profile = _profile(reader)
+    if profile is None or not _social_services(profile):
+        return None
+    return Referral.objects.filter(decided_at__isnull=True).count()

@@ -9,7 +9,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_unknown_path_is_json_404() -> None:
-    response = APIClient().get("/nowhere")
+    response = APIClient().get("/api/v1/nowhere")
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_an_unknown_page_is_the_web_uis_404() -> None:
+    response = APIClient().get("/nowhere")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
