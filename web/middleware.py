@@ -20,9 +20,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from audit.services import mark_denied
-from cases.errors import MSG_CONSENT_REQUIRED, MSG_NOT_FOUND, Conflict, ConsentRequired
+from cases.errors import MSG_CONSENT_REQUIRED, MSG_NOT_FOUND, Conflict, ConsentRequired, safe_messages
 from content.paging import InvalidPage
-from web.pages import error_page, safe_messages
+from web.pages import error_page
 
 SIGNED_IN_AT = "web_signed_in_at"
 NOT_WEB = ("/api/", "/admin/", "/healthz", "/static/")
