@@ -13,15 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.common import user_of
-from audit.models import AuditEntry, AuditEvent
-from audit.services import record
 from cases.models import Role
 from cases.permissions import require_role
 from oversight import results
 from oversight.subject_report import subject_report_for_reader
 
-MSG_STATS_ROLES = _("Only coordinators and auditors read the statistics.")
-MSG_FREEZE_ROLES = _("Only coordinators sign off a year's figures.")
+MSG_STATS_ROLES = results.MSG_STATS_ROLES
+MSG_FREEZE_ROLES = results.MSG_FREEZE_ROLES
 MSG_DISTRICT = _("A district name is at most 100 characters.")
 
 
@@ -43,13 +41,12 @@ class StatsSummaryApi(APIView):
         summary="Yearly counts and the results report (small cells suppressed; frozen once signed off)",
     )
     def get(self, request: Request) -> Response:
-        require_role(user_of(request), {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
+        require_role(user_of(request), {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)  # before the query
         year = _year(request.query_params.get("year", ""))
         district = request.query_params.get("district") or None
         if district is not None and len(district) > 100:
             raise serializers.ValidationError({"district": [MSG_DISTRICT]})
-        record(event=AuditEvent.EXPORT, model=AuditEntry, object_pk="", extra={"statistics": year})
-        return Response(results.report(year=year, district=district))
+        return Response(results.report_for_reader(reader=user_of(request), year=year, district=district))
 
 
 class StatsFreezeApi(APIView):
@@ -57,9 +54,8 @@ class StatsFreezeApi(APIView):
 
     @extend_schema(request=None, responses={201: dict}, summary="Freeze a finished year's figures")
     def post(self, request: Request, year: int) -> Response:
-        require_role(user_of(request), {Role.COORDINATOR}, MSG_FREEZE_ROLES)
-        year = _year(year)
-        kept = results.year_freeze(actor=user_of(request), year=year, figures=results.figures_to_freeze(year=year))
+        require_role(user_of(request), {Role.COORDINATOR}, MSG_FREEZE_ROLES)  # before the year is looked at
+        kept = results.year_freeze_by(actor=user_of(request), year=_year(year))
         return Response(results.report(year=kept.year), status=status.HTTP_201_CREATED)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -144,3 +145,23 @@ def review_summary(review: LogReview) -> dict[str, Any]:
         "unmarked": sum(1 for i in items if not i.verdict),
         "unjustified": sum(1 for i in items if i.verdict == Verdict.UNJUSTIFIED),
     }
+
+
+def reviews_list(limit: int = 200) -> list[LogReview]:
+    """The log checks, newest first, with their items (for each one's summary)."""
+    return list(LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items")[:limit])
+
+
+def review_with_items(review_id: Any) -> LogReview:
+    """One log check with its items; ``Http404`` for an unknown id. The reviews' key is unwrapped
+    once for the whole answer, not once per item (thousands of items)."""
+    try:
+        review = (
+            LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items").get(pk=review_id)
+        )
+    except (LogReview.DoesNotExist, ValueError, ValidationError):
+        raise Http404 from None
+    owner = review.encryption_case()
+    for item in review.items.all():
+        item.__dict__["_key_owner"] = owner
+    return review

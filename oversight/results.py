@@ -20,13 +20,18 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEntry, AuditEvent
+from audit.services import record
 from cases.errors import Conflict
-from cases.models import ActionItem, Case, CaseOutcome, HomeVisit, Meeting, MeetingKind
+from cases.models import ActionItem, Case, CaseOutcome, HomeVisit, Meeting, MeetingKind, Role
+from cases.permissions import require_role
 from oversight.models import FrozenYear
 from oversight.statistics import single_count, summary, suppressed_table
 from referrals.models import Referral, ReferralStatus
 
 MSG_YEAR_NOT_OVER = _("Only a finished year can be frozen.")
+MSG_STATS_ROLES = _("Only coordinators and auditors read the statistics.")
+MSG_FREEZE_ROLES = _("Only coordinators sign off a year's figures.")
 MSG_FROZEN = _("This year's figures are already frozen.")
 
 SOURCES = ["school", "police", "leisure", "social_services"]
@@ -136,3 +141,18 @@ def figures_to_freeze(*, year: int) -> dict[str, Any]:
             d: {**summary(year=year, district=d), **results(year=year, district=d), "district": d} for d in districts
         },
     }
+
+
+def report_for_reader(*, reader: User, year: int, district: str | None = None) -> dict[str, Any]:
+    """The yearly report for a coordinator or an auditor (403 for everyone else); reading it is an
+    ``export`` entry naming the year. The API and the web UI both answer with this."""
+    require_role(reader, {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)
+    record(event=AuditEvent.EXPORT, model=AuditEntry, object_pk="", extra={"statistics": year})
+    return report(year=year, district=district)
+
+
+def year_freeze_by(*, actor: User, year: int) -> FrozenYear:
+    """A coordinator signs off a finished year: its figures, everywhere and per district, are kept
+    as they are now (403 for anyone but a coordinator; 409 once frozen)."""
+    require_role(actor, {Role.COORDINATOR}, MSG_FREEZE_ROLES)
+    return year_freeze(actor=actor, year=year, figures=figures_to_freeze(year=year))

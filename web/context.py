@@ -18,7 +18,7 @@ def web(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not is_web_path(request.path) or user is None or not user.is_authenticated:
         return {}
-    profile = staff_profile(user)  # type: ignore[arg-type]
+    profile = staff_profile(user)
     role = profile.role if profile is not None else ""
     return {
         "idle_seconds": settings.SESSION_COOKIE_AGE,
@@ -32,5 +32,5 @@ def web(request: HttpRequest) -> dict[str, Any]:
             "police": role == Role.POLICE,
             "team": role in TEAM_ROLES,
         },
-        "emergencies": emergency_accesses_running(user=user),  # type: ignore[arg-type]
+        "emergencies": emergency_accesses_running(user=user),
     }

@@ -9,13 +9,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent, Verdict
 from cases.models import AgencyKind, CaseOutcome, Custody, MeetingKind, NoteCategory, PresentRole, Track
 from consent.models import Giver, Method
 from referrals.models import ReferralStatus
 
 MSG_YEAR_RANGE = _("Give a date between the years 1900 and 2100.")
+MSG_YEAR_NOT_BEGUN = _("Choose a year that has begun.")
 MSG_PASSWORDS_DIFFER = _("The two new passwords differ.")
 CATEGORY_CHOICES = [
     ("identity", _("Identity")),
@@ -337,3 +340,49 @@ class DecisionForm(Form):
         label=_("Track (when a case is opened)"), choices=[("", "—")] + list(Track.choices), required=False
     )
     district = forms.CharField(label=_("District (when a case is opened)"), max_length=100, required=False)
+
+
+class ReportForm(Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000)
+    district = forms.CharField(label=_("District"), max_length=100, required=False)
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise ValidationError(MSG_YEAR_NOT_BEGUN, code="invalid")
+        return year
+
+
+# --- the auditor -------------------------------------------------------------------------------
+
+
+class LogSearchForm(Form):
+    actor = forms.CharField(label=_("User (username)"), max_length=150, required=False)
+    case = forms.RegexField(
+        label=_("Case number"),
+        regex=r"^[A-Za-z]{1,10}-\d{4}-\d{4,7}$",
+        max_length=40,
+        required=False,
+        error_messages={"invalid": _("Give a case number such as SSPF-2026-0001.")},
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=[("", _("All")), *AuditEvent.choices], required=False)
+    since = BoundedDateField(label=_("From (date)"), required=False)
+    until = BoundedDateField(label=_("To (date, inclusive)"), required=False)
+
+
+class PeriodForm(Form):
+    since = BoundedDateField(label=_("From (date)"))
+    until = BoundedDateField(label=_("To (date, inclusive)"))
+
+
+class ReviewStartForm(PeriodForm):
+    sample_size = forms.IntegerField(label=_("Random sample (entries)"), min_value=0, max_value=500, initial=20)
+
+
+class ReviewMarkForm(Form):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=5000, required=False)
+
+
+class SignOffForm(Form):
+    conclusion = text(_("Conclusion"), max_length=20_000, rows=4)

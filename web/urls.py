@@ -3,7 +3,7 @@ lookup is a form body)."""
 
 from django.urls import path
 
-from web.views import auth, cases, consents, home, records, referrals
+from web.views import audit, auth, cases, consents, home, records, referrals, reports
 
 app_name = "web"
 case = "cases/<uuid:case_id>/"
@@ -20,6 +20,8 @@ urlpatterns = [
     path("cases/new/", cases.case_open, name="case-open"),
     path("emergency/", cases.emergency, name="emergency"),
     path(case, cases.case_detail, name="case"),
+    path(case + "registerutdrag/", cases.subject_report, name="subject-report"),
+    path(case + "registerutdrag.pdf", cases.subject_report_pdf, name="subject-report-pdf"),
     path(case + "guardians/", cases.guardian_add, name="guardian-add"),
     path(case + "custody/", cases.custody_change, name="custody"),
     path(case + "members/", cases.member_add, name="member-add"),
@@ -35,6 +37,16 @@ urlpatterns = [
     path(case + "meetings/<uuid:meeting_id>/actions/<uuid:action_id>/done/", records.action_done, name="action-done"),
     path(case + "notes/new/", records.note_add, name="note-add"),
     path(case + "police-links/new/", records.police_link, name="police-link-add"),
+    path("audit/", audit.log_search_page, name="audit"),
+    path("audit/entries.csv", audit.log_csv, name="audit-csv"),
+    path("audit/anomalies/", audit.anomalies_page, name="audit-anomalies"),
+    path("audit/verify/", audit.verify_page, name="audit-verify"),
+    path("audit/reviews/", audit.reviews_page, name="audit-reviews"),
+    path("audit/reviews/<uuid:review_id>/", audit.review_page, name="audit-review"),
+    path("audit/reviews/<uuid:review_id>/items/<uuid:item_id>/", audit.review_item_mark, name="audit-review-item"),
+    path("reports/results/", reports.results_report, name="results"),
+    path("reports/results.csv", reports.results_csv, name="results-csv"),
+    path("reports/results/freeze/", reports.results_freeze, name="results-freeze"),
     path("referrals/", referrals.referral_list, name="referrals"),
     path("referrals/new/", referrals.referral_add, name="referral-add"),
     path("referrals/<uuid:referral_id>/", referrals.referral_detail, name="referral"),

@@ -15,6 +15,8 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cases import services
 from consent import services as consent_services
+from content import case as case_content
+from oversight import log_reviews
 from referrals import services as referral_services
 from tests.factories import personal_number_for_age
 
@@ -22,7 +24,7 @@ PUBLIC = {"root", "login", "enrol", "enrol-confirm"}
 
 
 @pytest.fixture
-def world(case: Any, linkoping_case: Any, alice: Any, sara: Any, agencies: Any) -> dict[str, Any]:
+def world(case: Any, linkoping_case: Any, alice: Any, sara: Any, audrey: Any, agencies: Any) -> dict[str, Any]:
     now = timezone.now()
     consent = consent_services.consent_record(
         actor=alice,
@@ -46,7 +48,13 @@ def world(case: Any, linkoping_case: Any, alice: Any, sara: Any, agencies: Any) 
         youth={"personal_number": personal_number_for_age(12, serial=77), "given_name": "A", "family_name": "B"},
         concern="Oro",
     )
+    case_content.case_detail(reader=sara, case_id=case.pk)  # a read for the log check to sample
+    review = log_reviews.review_start(
+        actor=audrey, period_start=now - timedelta(days=1), period_end=timezone.now(), sample_size=5
+    )
     return {
+        "review_id": review.pk,
+        "item_id": review.items.first().pk,
         "case_id": case.pk,
         "linkoping_id": linkoping_case.pk,
         "consent_id": consent.pk,
@@ -67,6 +75,8 @@ ROUTES: dict[str, tuple[list[str], bool]] = {
     "logout": ([], False),
     "case": (["case_id"], True),
     "guardian-add": (["case_id"], True),
+    "subject-report": (["case_id"], True),
+    "subject-report-pdf": (["case_id"], True),
     "custody": (["case_id"], True),
     "member-add": (["case_id"], True),
     "member-remove": (["case_id", "username"], True),
@@ -81,6 +91,16 @@ ROUTES: dict[str, tuple[list[str], bool]] = {
     "action-done": (["case_id", "meeting_id", "action_id"], True),
     "note-add": (["case_id"], True),
     "police-link-add": (["case_id"], True),
+    "audit": ([], False),
+    "audit-csv": ([], False),
+    "audit-anomalies": ([], False),
+    "audit-verify": ([], False),
+    "audit-reviews": ([], False),
+    "audit-review": (["review_id"], False),
+    "audit-review-item": (["review_id", "item_id"], False),
+    "results": ([], False),
+    "results-csv": ([], False),
+    "results-freeze": ([], False),
     "referrals": ([], False),
     "referral-add": ([], False),
     "referral": (["referral_id"], False),
@@ -158,3 +178,12 @@ def test_pages_for_other_roles_are_refused(world: dict[str, Any], audrey: Any, s
         response = teacher.post(url_of(name, world), data)
         assert response.status_code == 403, (name, response.status_code)
     assert teacher.post(url_of("consent-withdraw", world), {"reason": "Jag vill"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_only_auditors_review_the_log(world: dict[str, Any], alice: Any, carl: Any, browser_for: Any) -> None:
+    for user in (alice, carl):
+        browser = browser_for(user)
+        for name in ("audit", "audit-csv", "audit-anomalies", "audit-verify", "audit-reviews", "audit-review"):
+            assert browser.get(url_of(name, world)).status_code == 403, (user.username, name)
+        assert browser.post(url_of("audit-review-item", world), {"verdict": "justified"}).status_code == 403

@@ -230,3 +230,69 @@ def test_consent_in_plain_words_for_social_services_and_for_the_school(
     assert f"Delas med Skolan: identitet, möten — t.o.m. {until}" in teacher
     assert "Andra myndigheters anteckningar visas inte: samtycket omfattar inte dem." in teacher
     assert "Orosanmälan från skolan om frånvaro." not in teacher  # the summary is under notes
+
+
+def test_the_register_extract_as_a_pdf_holds_this_youth_and_its_readers_only(
+    case: Any, alice: Any, sara: Any, browser_for: Any
+) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from audit.models import AuditEntry
+    from tests.conftest import YOUTH
+    from tests.factories import personal_number_for_age
+
+    services.case_open(
+        actor=alice,
+        track="sspf",
+        youth={
+            **YOUTH,
+            "given_name": "Annan",
+            "family_name": "Ungdomsson",
+            "personal_number": personal_number_for_age(13, serial=55),
+        },
+        district="Centrum",
+    )
+    worker = browser_for(alice)
+    worker.get(f"/cases/{case.pk}/")  # a read, so the access history has an entry by alice
+    page = worker.get(f"/cases/{case.pk}/registerutdrag/")
+    assert page.status_code == 200 and "Kim Exempelsson" in page.content.decode()
+
+    response = worker.get(f"/cases/{case.pk}/registerutdrag.pdf")
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Kim" in text and "Exempelsson" in text and "alice" in text
+    assert "Annan" not in text and "Ungdomsson" not in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
+    exports = AuditEntry.objects.filter(event="export", case_ref=case.pk, fields_shown=["subject_report"])
+    assert exports.count() == 2  # the page and the PDF
+    assert browser_for(sara).get(f"/cases/{case.pk}/registerutdrag.pdf").status_code == 403
+
+
+def test_the_results_report_suppresses_small_counts_draws_svg_and_freezes_a_past_year(
+    case: Any, alice: Any, carl: Any, audrey: Any, sara: Any, browser_for: Any
+) -> None:
+    from oversight.models import FrozenYear
+
+    coordinator = browser_for(carl)
+    year = timezone.localdate().year
+    page = coordinator.get(f"/reports/results/?year={year}")
+    html = page_text(page)
+    assert page.status_code == 200
+    assert "<svg" in html and "&lt;5" in html  # one case opened: a small count, suppressed
+    assert "Ärenden" in html or "Avslutade ärenden" in html
+    csv = b"".join(coordinator.get(f"/reports/results.csv?year={year}").streaming_content).decode()
+    assert csv.startswith('"figure","row","column","value"') or csv.startswith("figure")
+    assert browser_for(audrey).get(f"/reports/results/?year={year}").status_code == 200
+    assert browser_for(sara).get(f"/reports/results/?year={year}").status_code == 403
+    # This year has not ended: it cannot be frozen. Last year can, once.
+    assert coordinator.post("/reports/results/freeze/", {"year": year}).status_code == 400
+    assert coordinator.post("/reports/results/freeze/", {"year": year - 1}).status_code == 302
+    assert FrozenYear.objects.filter(year=year - 1).exists()
+    assert "Fryst av carl" in page_text(coordinator.get(f"/reports/results/?year={year - 1}"))
+    assert coordinator.post("/reports/results/freeze/", {"year": year - 1}).status_code == 400
+    assert browser_for(audrey).post("/reports/results/freeze/", {"year": year - 2}).status_code == 403

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +26,7 @@ from content import records
 from content.access import case_access, case_for_emergency_access, case_ids_by_personal_number, require_emergency_reader
 from content.paging import PageRequest
 from content.referrals import referral_ids_by_personal_number
+from oversight.subject_report import subject_report_for_reader
 from web.forms import (
     CaseFilterForm,
     CaseOpenForm,
@@ -37,6 +39,7 @@ from web.forms import (
     RejectForm,
 )
 from web.pages import attempt, form_page
+from web.pdf import PdfUnavailable, html_to_pdf
 from web.views.common import me, page_request, signed_in
 from web.words import consent_in_words, hidden_notice
 
@@ -297,3 +300,27 @@ def emergency(request: HttpRequest) -> HttpResponse:
         if done is not None:
             return redirect("web:case", case_id=case.pk)
     return form_page(request, "web/cases/emergency.html", {}, form)
+
+
+@require_GET
+@signed_in
+def subject_report(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The registerutdrag (GDPR art. 15) as a printable page (social services on the team);
+    producing it is audited by the selector."""
+    report = subject_report_for_reader(reader=me(request), case_id=case_id)
+    return render(request, "oversight/subject_report.html", report)
+
+
+@require_GET
+@signed_in
+def subject_report_pdf(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """The same as a PDF, made in memory and sent; its production is audited like the page's."""
+    report = subject_report_for_reader(reader=me(request), case_id=case_id)
+    html = render_to_string("oversight/subject_report.html", report, request=request)
+    try:
+        pdf = html_to_pdf(html)
+    except PdfUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="registerutdrag-{report["case"]["number"]}.pdf"'
+    return response

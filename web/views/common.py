@@ -9,19 +9,20 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from content.paging import PageRequest
 
 PAGE_SIZE = "25"
 
 
-def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signed_in(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Deny by default: every page but sign-in and enrolment needs a session that passed both
     the password and the TOTP code (django-otp's ``is_verified``)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         # is_verified is django-otp's (OTPMiddleware), which the stubs do not know.
         if not user.is_authenticated or not user.is_active or not user.is_verified():  # type: ignore[attr-defined]
