@@ -365,7 +365,7 @@ class LogSearchForm(Form):
         required=False,
         error_messages={"invalid": _("Give a case number such as SSPF-2026-0001.")},
     )
-    action = forms.ChoiceField(label=_("Action"), choices=[("", _("All")), *AuditEvent.choices], required=False)
+    action = forms.ChoiceField(label=_("Kind of event"), choices=[("", _("All")), *AuditEvent.choices], required=False)
     since = BoundedDateField(label=_("From (date)"), required=False)
     until = BoundedDateField(label=_("To (date, inclusive)"), required=False)
 
