@@ -28,6 +28,9 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="browser stories run on PostgreSQL"),
+    # Written at the end of session 6 and not yet run to the end in CI: enabled by the next
+    # session once it passes (issue 17 is open; the server-side tests of the same pages run).
+    pytest.mark.skip(reason="issue 17: the oversight stories are not yet verified in CI"),
 ]
 
 
