@@ -74,20 +74,7 @@ class EntryOutput(serializers.Serializer):
 
     # The columns the output reads: the search loads only these (an entry's other JSON columns,
     # never shown, are not decoded).
-    COLUMNS = (
-        "id",
-        "timestamp",
-        "actor_username",
-        "event",
-        "content_type_id",
-        "object_pk",
-        "case_number",
-        "case_ref",
-        "remote_addr",
-        "cid",
-        "changed_fields",
-        "fields_shown",
-    )
+    COLUMNS = log_search.COLUMNS
 
     def to_representation(self, entry: AuditEntry) -> dict[str, Any]:
         """The declared fields, built directly: a search page is 100 to 500 entries, and DRF's
