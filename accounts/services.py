@@ -205,6 +205,16 @@ def grant_reject(*, actor: User, grant: AccessGrant) -> AccessGrant:
     return _decide(actor=actor, grant=grant, status=GrantStatus.REJECTED, event=AuditEvent.GRANT_REJECTED)
 
 
+def grants_waiting(*, actor: User) -> dict[str, int]:
+    """What waits for a second administrator, as the admin's start page shows it: requests this
+    administrator may decide (someone else's, not about themselves) and their own still waiting."""
+    pending = AccessGrant.objects.filter(status=GrantStatus.PENDING)
+    return {
+        "to_decide": pending.exclude(requested_by=actor).exclude(user=actor).count(),
+        "own": pending.filter(requested_by=actor).count(),
+    }
+
+
 # --- enrolment -----------------------------------------------------------------------------
 
 

@@ -23,19 +23,37 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
+from knox.models import AuthToken
 
 from accounts import services as accounts
 from accounts.models import AccessGrant, GrantStatus
 from administration.forms import AdminLoginForm
 from cases.models import Agency, StaffProfile
 
-# Two-factor is not optional for anyone, administrators included: the admin asks for the code, in
-# one step with the password and one answer for every failure (administration/forms.py).
-admin.site.__class__ = OTPAdminSite
-admin.site.login_form = AdminLoginForm
-admin.site.login_template = "administration/login.html"
+
+class SSPFAdminSite(OTPAdminSite):
+    """django-otp's admin site (two-factor for everyone, administrators included), in the web UI's
+    colours and words, with what waits for a second administrator on its start page."""
+
+    site_header = _("SSPF case coordination: administration")
+    site_title = _("SSPF administration")
+    index_title = _("Users and agencies")
+    login_form = AdminLoginForm
+    login_template = "administration/login.html"
+    index_template = "administration/index.html"
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        waiting = accounts.grants_waiting(actor=request.user)  # type: ignore[arg-type]
+        response: HttpResponse = super().index(request, {**(extra_context or {}), "grants_waiting": waiting})
+        return response
+
+
+# The default site becomes ours (Django's autodiscovery registers on admin.site); the code asked
+# for in one step with the password, one answer for every failure (administration/forms.py).
+admin.site.__class__ = SSPFAdminSite
 
 MSG_NO_PASSWORDS = _("Administrators do not set other users' passwords.")
 
@@ -52,6 +70,28 @@ for _label in ("otp_totp.TOTPDevice", "otp_static.StaticDevice", "otp_email.Emai
     except LookupError:
         pass
 _unregister(Group)
+
+# knox's own admin creates a token for any user and shows it once: an API session as that user
+# without their password or code, and past the four eyes. Ours lists and revokes, nothing else.
+_unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """Signed-in API sessions: who, since when, until when; revoking one is deleting it. Never
+    created here; the token's prefix is not shown (the digest, a one-way hash, is the row's key)."""
+
+    list_display = ["user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    fields = ["user", "created", "expiry"]
+    readonly_fields = ["user", "created", "expiry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Agency)
@@ -185,6 +225,8 @@ class AccessGrantAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "codes": codes,
                 "hours": settings.ENROLMENT_CODE_HOURS,
+                # The page the user enrols on; the code is never part of a URL.
+                "enrol_url": request.build_absolute_uri(reverse("web:enrol")),
                 "back": request.get_full_path(),
                 "title": _("Enrolment codes"),
             },

@@ -88,7 +88,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Django's documented way to override the admin's own templates by name (its base_site.html,
+        # in the web UI's colours): a directory searched before the apps'. Only the admin's there.
+        "DIRS": [BASE_DIR / "administration" / "admin_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -218,7 +220,20 @@ AXES_CLIENT_IP_CALLABLE = "audit.context.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+# axes keeps a failed attempt's form (shown in the admin): every secret field of every sign-in form
+# is masked, or an enrolment code typed with a wrong password would wait there for the
+# administrator who set that password (tests/administration/test_admin_holds_no_secret.py).
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "otp",
+    "otp_token",
+    "enrolment_code",
+    "new_password",
+    "new_password_again",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
 OTP_TOTP_ISSUER = "SSPF"
