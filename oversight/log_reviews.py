@@ -157,7 +157,9 @@ def review_with_items(review_id: Any) -> LogReview:
     once for the whole answer, not once per item (thousands of items)."""
     try:
         review = (
-            LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items").get(pk=review_id)
+            LogReview.objects.select_related("started_by", "signed_off_by")
+            .prefetch_related("items", "items__entry")
+            .get(pk=review_id)
         )
     except (LogReview.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None

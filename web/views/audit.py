@@ -54,6 +54,8 @@ KIND_WORDS = {
     "unusual_volume": _("Unusually many cases in a day"),
     "alert": _("Alerts"),
 }
+# Why an item is in a log check: the random sample, or the anomaly's kind.
+REASON_WORDS = {"sample": _("Random sample"), **KIND_WORDS}
 
 
 def _day_start(day: Any) -> datetime:
@@ -103,6 +105,10 @@ def in_words(entry: dict[str, Any], names: dict[str, str]) -> str:
     return " ".join(parts)
 
 
+def _names(actors: set[str]) -> dict[str, str]:
+    return {u.username: u.get_full_name() for u in get_user_model().objects.filter(username__in=actors)}
+
+
 @require_GET
 @signed_in
 def log_search_page(request: HttpRequest) -> HttpResponse:
@@ -122,10 +128,7 @@ def log_search_page(request: HttpRequest) -> HttpResponse:
         if len(page) > PAGE:
             page = page[:PAGE]
             next_cursor = _cursor(page[-1])
-        names = {
-            u.username: u.get_full_name()
-            for u in get_user_model().objects.filter(username__in={e["actor"] for e in page})
-        }
+        names = _names({e["actor"] for e in page})
         rows = [{**entry, "words": in_words(entry, names)} for entry in page]
         log_search.record_search(AuditEvent.ACCESS, log_search.logged_filters(filters))
     query = request.GET.copy()
@@ -243,9 +246,14 @@ def review_page(request: HttpRequest, review_id: Any) -> HttpResponse:
         if done is not None:
             return redirect("web:audit-review", review_id=review.pk)
         review = reviews.review_with_items(review_id)
+    shown = {item.pk: log_search.entry_shown(item.entry) for item in review.items.all() if item.entry is not None}
+    names = _names({e["actor"] for e in shown.values()})
     items = [
         {
             "item": item,
+            "reason": REASON_WORDS.get(item.reason, item.reason),
+            # The entry in plain words; gone by the retention path, the item's own copy stays.
+            "words": in_words(shown[item.pk], names) if item.pk in shown else "",
             "form": ReviewMarkForm(
                 prefix=str(item.pk), initial={"verdict": item.verdict or None, "comment": item.comment}
             ),
