@@ -61,6 +61,15 @@ class Form(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class NoInput(Form):
+    """A button with nothing to fill in (approve a closure, verify a form, remove a member): a
+    bound, valid form whose only use is to carry a service's refusal to the page."""
+
+    def __init__(self) -> None:
+        super().__init__(data={})
+        self.is_valid()
+
+
 def text(label: Any, *, required: bool = True, max_length: int = 10_000, rows: int = 3) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=max_length, widget=forms.Textarea({"rows": rows}))
 

@@ -204,14 +204,9 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
     reader = me(request)
     log_search.require_auditor(reader)
     today = timezone.localdate()
-    form = ReviewStartForm(
-        request.POST or None, initial={"since": today.replace(day=1) - timedelta(days=1), "until": today}
-    )
-    if not request.POST:
-        first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-        form = ReviewStartForm(
-            initial={"since": first, "until": today.replace(day=1) - timedelta(days=1), "sample_size": 20}
-        )
+    last_month_ends = today.replace(day=1) - timedelta(days=1)  # the monthly check's usual period
+    initial = {"since": last_month_ends.replace(day=1), "until": last_month_ends, "sample_size": 20}
+    form = ReviewStartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         since = _day_start(form.cleaned_data["since"])
         # The last day counts whole; a period that reaches today ends now (not in the future).
