@@ -150,7 +150,7 @@ def search(params: dict[str, str]) -> tuple[list[str], float, str | None, int]:
         paginator = EntryCursor()
         with CaptureQueriesContext(connection) as queries:
             started = time.monotonic()
-            page = paginator.paginate_queryset(_filtered(request), request, view=None) or []
+            page = paginator.paginate_queryset(_filtered(request)[0], request, view=None) or []
             EntryOutput(page, many=True).data  # noqa: B018 - serialise, as the view does
             took = time.monotonic() - started
         best = min(best, took)
