@@ -39,10 +39,10 @@ def main() -> int:
     parser.add_argument("--database", default="sspf_bench_log_search")
     parser.add_argument("--keep", action="store_true", help="reuse the database if it holds the entries")
     args = parser.parse_args()
-    if "bench" not in args.database:
-        sys.exit("Refusing a database whose name lacks 'bench': the entries can never be deleted.")
+    if "bench" not in args.database or not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
+        sys.exit("Refusing a database whose name lacks 'bench' (or is not a plain name): its entries stay.")
     exists = subprocess.run(
-        ["psql", PG + "/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'"],
+        ["psql", PG + "/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'"],  # noqa: S608,
         check=True,
         capture_output=True,
         text=True,
@@ -83,7 +83,9 @@ def main() -> int:
     setup_test_environment()
     auditor = get_user_model().objects.filter(username="bench_auditor").first()
     if auditor is None:
-        auditor = services.staff_create(username="bench_auditor", password=secrets.token_urlsafe(24), role=Role.AUDITOR, agency=None)
+        auditor = services.staff_create(
+            username="bench_auditor", password=secrets.token_urlsafe(24), role=Role.AUDITOR, agency=None
+        )
     device = device_bootstrap(user=auditor)
     client = Client()
     client.force_login(auditor)
