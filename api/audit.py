@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 
 from api import inputs
 from api.common import user_of
+from api.schema import page_of
 from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
@@ -62,7 +64,7 @@ class EntryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     timestamp = inputs.DateTimeField()
     actor = serializers.CharField(source="actor_username")
-    action = serializers.CharField(source="event")
+    action = serializers.ChoiceField(source="event", choices=AuditEvent.choices)
     object_type = serializers.CharField(source="content_type.model")
     object_id = serializers.CharField(source="object_pk")
     case_number = serializers.CharField()
@@ -108,13 +110,18 @@ FILTER_PARAMETERS = [
     OpenApiParameter("actor", str, description="username"),
     OpenApiParameter("case", str, description="case id or number"),
     OpenApiParameter("action", str, enum=AuditEvent.values),
-    OpenApiParameter("since", str, description="ISO 8601 time, inclusive"),
-    OpenApiParameter("until", str, description="ISO 8601 time, exclusive"),
+    OpenApiParameter("since", OpenApiTypes.DATETIME, description="ISO 8601 time, inclusive (1900–2100)"),
+    OpenApiParameter("until", OpenApiTypes.DATETIME, description="ISO 8601 time, exclusive (1900–2100)"),
 ]
 
 
 class AuditEntryListApi(APIView):
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=EntryOutput(many=True), summary="Search the audit log")
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=page_of(EntryOutput, cursor=True),
+        operation_id="v1_audit_entries_list",
+        summary="Search the audit log",
+    )
     def get(self, request: Request) -> Response:
         _require_auditor(request)
         paginator = EntryCursor()
@@ -174,7 +181,10 @@ class AuditAnomaliesApi(APIView):
         findings = FindingOutput(many=True)
 
     @extend_schema(
-        parameters=[OpenApiParameter("since", str), OpenApiParameter("until", str)],
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Default: 7 days ago."),
+            OpenApiParameter("until", OpenApiTypes.DATETIME, description="Default: now."),
+        ],
         responses=OutputSerializer,
         summary="Findings for log review (default: the last 7 days)",
     )
@@ -196,7 +206,9 @@ class ReviewItemOutput(serializers.Serializer):
     detail = serializers.CharField()
     actor = serializers.CharField()
     case_number = serializers.CharField()
-    verdict = serializers.CharField()
+    verdict = serializers.ChoiceField(
+        choices=[("", "not yet marked"), *Verdict.choices], allow_blank=True, help_text="Empty until marked."
+    )
     comment = serializers.CharField()
     marked_by = serializers.CharField(source="marked_by.username", allow_null=True, default=None)
     marked_at = inputs.DateTimeField(allow_null=True)

@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from api import inputs
 from api.common import jsonable, paged, user_of
+from api.schema import PAGING, page_of
 from cases import services
-from cases.models import CaseOutcome, CaseStatus, Custody, Track
+from cases.models import AgencyKind, CaseOutcome, CaseStatus, Custody, Role, Track
 from cases.permissions import require_social_services
 from content import case as case_content
 from content.access import case_access, case_ids_by_personal_number
@@ -37,10 +38,10 @@ class GuardianOutput(serializers.Serializer):
 
 class MemberOutput(serializers.Serializer):
     username = serializers.CharField()
-    agency = serializers.CharField()
+    agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The member's agency's kind.")
     agency_name = serializers.CharField()
     agency_id = serializers.UUIDField()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class GiverOutput(serializers.Serializer):
@@ -66,8 +67,8 @@ class CaseListOutput(serializers.Serializer):
 
     id = serializers.UUIDField()
     number = serializers.CharField()
-    track = serializers.CharField()
-    status = serializers.CharField()
+    track = serializers.ChoiceField(choices=Track.choices)
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
     district = serializers.CharField()
     opened_at = inputs.DateTimeField()
     closed_at = inputs.DateTimeField(allow_null=True)
@@ -146,10 +147,10 @@ class CaseListApi(APIView):
             OpenApiParameter("status", str, enum=CaseStatus.values),
             OpenApiParameter("track", str, enum=Track.values),
             OpenApiParameter("district", str),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGING,
         ],
-        responses=CaseListOutput(many=True),
+        responses=page_of(CaseListOutput),
+        operation_id="v1_cases_list",
         summary="List the cases the caller is on the team of",
     )
     def get(self, request: Request) -> Response:
@@ -336,7 +337,7 @@ class LegalHoldApi(APIView):
         )
         return Response(LegalHoldOutput(hold).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=LegalHoldOutput, summary="Release the legal hold")
+    @extend_schema(responses={200: LegalHoldOutput}, summary="Release the legal hold")
     def delete(self, request: Request, case_id: str) -> Response:
         access = case_access(user=user_of(request), case_id=case_id)
         hold = legal_hold.legal_hold_release(actor=user_of(request), case=access.case)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from api import inputs
 from api.common import NumberedPages, jsonable, paged, user_of
 from api.parsers import EvidenceMultiPartParser
+from api.schema import PAGING, page_of
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases.models import AgencyKind, CaseStatus, Role
@@ -150,7 +151,11 @@ class ConsentEvidenceApi(APIView):
         return Response(jsonable(content_consents.evidence_shown(row)), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+        },
         summary="Download the signed consent form",
     )
     def get(self, request: Request, consent_id: str) -> HttpResponse:
@@ -245,7 +250,7 @@ class DisclosureOutput(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField(source="case_id")
     case_number = serializers.CharField(source="case.number")
-    agency = serializers.CharField()
+    agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The kind of agency it went to.")
     categories = serializers.ListField(child=serializers.CharField())
     basis = serializers.CharField()
     consents = serializers.ListField(child=serializers.CharField())
@@ -273,7 +278,12 @@ class CaseDisclosureListApi(APIView):
         information = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
         categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
 
-    @extend_schema(responses=DisclosureDetailOutput(many=True), summary="The case's disclosure register")
+    @extend_schema(
+        parameters=PAGING,
+        responses=page_of(DisclosureDetailOutput),
+        operation_id="v1_cases_disclosures_list",
+        summary="The case's disclosure register",
+    )
     def get(self, request: Request, case_id: str) -> Response:
         return paged(request, content_consents.disclosures_page, reader=user_of(request), case_id=case_id)
 
@@ -291,8 +301,9 @@ class DisclosureRegisterApi(APIView):
     """The whole register for auditors: metadata only (no assessment, no information)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("case", str, description="case id or number")],
-        responses=DisclosureOutput(many=True),
+        parameters=[OpenApiParameter("case", str, description="case id or number"), *PAGING],
+        responses=page_of(DisclosureOutput),
+        operation_id="v1_disclosures_list",
         summary="The disclosure register (auditors)",
     )
     def get(self, request: Request) -> Response:

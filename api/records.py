@@ -4,7 +4,7 @@ with their action plans, notes, and police links. Reads go through the content s
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,13 +12,12 @@ from rest_framework.views import APIView
 
 from api import inputs
 from api.common import jsonable, paged, user_of
+from api.schema import PAGING, page_of
 from cases import services
 from cases.models import AgencyKind, MeetingKind, NoteCategory, PresentRole
 from consent.services import police_link_add
 from content import records
 from content.access import case_access
-
-PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
 class ScreeningIO(serializers.Serializer):
@@ -29,7 +28,7 @@ class ScreeningIO(serializers.Serializer):
 
 class VisitNoteOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    agency = serializers.CharField()
+    agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The writing agency's kind.")
     author = serializers.CharField()
     text = serializers.CharField()
     created_at = inputs.DateTimeField()
@@ -79,7 +78,10 @@ class VisitListApi(APIView):
         follow_up_at = inputs.DateField(required=False, allow_null=True)
 
     @extend_schema(
-        parameters=PAGING, responses=VisitOutput(many=True), summary="List the home visits the caller may see"
+        parameters=PAGING,
+        responses=page_of(VisitOutput),
+        operation_id="v1_cases_visits_list",
+        summary="List the home visits the caller may see",
     )
     def get(self, request: Request, case_id: str) -> Response:
         return paged(request, records.visits_page, reader=user_of(request), case_id=case_id)
@@ -169,7 +171,10 @@ class MeetingListApi(APIView):
         actions = ActionInput(many=True, required=False, max_length=50)  # type: ignore[call-arg]
 
     @extend_schema(
-        parameters=PAGING, responses=MeetingOutput(many=True), summary="List SSPF meetings with their action plans"
+        parameters=PAGING,
+        responses=page_of(MeetingOutput),
+        operation_id="v1_cases_meetings_list",
+        summary="List SSPF meetings with their action plans",
     )
     def get(self, request: Request, case_id: str) -> Response:
         return paged(request, records.meetings_page, reader=user_of(request), case_id=case_id)
@@ -205,7 +210,7 @@ class NoteOutput(serializers.Serializer):
     category = serializers.CharField()
     text = serializers.CharField()
     author = serializers.CharField()
-    agency = serializers.CharField()
+    agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The writing agency's kind.")
     created_at = inputs.DateTimeField()
 
 
@@ -215,7 +220,12 @@ class NoteListApi(APIView):
         category = serializers.ChoiceField(choices=NoteCategory.choices, default=NoteCategory.NOTES)
         text = serializers.CharField(max_length=100_000)
 
-    @extend_schema(parameters=PAGING, responses=NoteOutput(many=True), summary="List the notes the caller may see")
+    @extend_schema(
+        parameters=PAGING,
+        responses=page_of(NoteOutput),
+        operation_id="v1_cases_notes_list",
+        summary="List the notes the caller may see",
+    )
     def get(self, request: Request, case_id: str) -> Response:
         return paged(request, records.notes_page, reader=user_of(request), case_id=case_id)
 
@@ -242,7 +252,12 @@ class PoliceLinkListApi(APIView):
     class InputSerializer(serializers.Serializer):
         reference = serializers.CharField(max_length=100)
 
-    @extend_schema(parameters=PAGING, responses=PoliceLinkOutput(many=True), summary="List police links")
+    @extend_schema(
+        parameters=PAGING,
+        responses=page_of(PoliceLinkOutput),
+        operation_id="v1_cases_police_links_list",
+        summary="List police links",
+    )
     def get(self, request: Request, case_id: str) -> Response:
         return paged(request, records.police_links_page, reader=user_of(request), case_id=case_id)
 

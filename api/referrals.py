@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from api import inputs
 from api.common import jsonable, paged, user_of
+from api.schema import PAGING, page_of
 from cases.models import AgencyKind, Track
 from content import referrals as content
 from referrals import services
@@ -81,10 +82,10 @@ class ReferralListApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ReferralStatus.values),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGING,
         ],
-        responses=ReferralOutput(many=True),
+        responses=page_of(ReferralOutput),
+        operation_id="v1_referrals_list",
         summary="The intake queue (social services) or the caller's own referrals",
     )
     def get(self, request: Request) -> Response:

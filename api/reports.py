@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
@@ -65,7 +66,28 @@ class SubjectReportApi(APIView):
 
     renderer_classes = [JSONRenderer, TemplateHTMLRenderer]
 
-    @extend_schema(responses={200: dict}, summary="Subject access report (registerutdrag)")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "html"],
+                description="`html`: the printable page (also `Accept: text/html`).",
+            )
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/html"): OpenApiTypes.STR,
+        },
+        summary="Subject access report (registerutdrag)",
+    )
     def get(self, request: Request, case_id: str, format: str | None = None) -> Response:  # noqa: A002
         report = subject_report_for_reader(reader=user_of(request), case_id=case_id)
         return Response(report, template_name="oversight/subject_report.html")
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is the API's JSON error in either format, never the HTML renderer's bare text.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

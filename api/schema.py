@@ -1,10 +1,111 @@
-"""OpenAPI description of the bearer-token authentication (drf-spectacular extension)."""
+"""The OpenAPI description's shared parts (drf-spectacular): the bearer-token scheme, the page
+envelopes the lists answer with, and one error schema documented on every operation for every
+status the server can answer with (``document_errors``, a postprocessing hook). docs/api.md."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from cases.models import AgencyKind
+from consent.policy import CATEGORIES
+
+# Every ``code`` an error body can carry (api/errors.py, the services' conflicts, the login's and
+# the database guard's own). tests/api/test_schema_errors.py finds every code in the source and
+# fails if one is missing here.
+ERROR_CODES = [
+    # 400
+    "parse_error",
+    "invalid",
+    # 401
+    "not_authenticated",
+    "authentication_failed",
+    "login_failed",
+    "enrolment_failed",
+    # 403
+    "permission_denied",
+    "consent_required",
+    # 404
+    "not_found",
+    # 405, 406, 415
+    "method_not_allowed",
+    "not_acceptable",
+    "unsupported_media_type",
+    # 409: the object's state
+    "conflict",
+    "already_closed",
+    "already_decided",
+    "already_done",
+    "already_frozen",
+    "already_member",
+    "already_verified",
+    "already_withdrawn",
+    "case_closed",
+    "case_open",
+    "closure_pending",
+    "emergency_access_running",
+    "evidence_changed",
+    "evidence_verified",
+    "no_closure_request",
+    "no_evidence",
+    "no_legal_hold",
+    "oral_consent",
+    "owner_stays",
+    "retention_passed",
+    "review_incomplete",
+    "review_signed_off",
+    # 412, 413, 428, 429
+    "stale_version",
+    "request_too_large",
+    "file_too_large",
+    "precondition_required",
+    "login_throttled",
+    "throttled",
+    # 500, 503
+    "server_error",
+    "database_unavailable",
+]
+
+ERROR = {
+    "type": "object",
+    "description": "Every error but a 400's field errors: a message in the user's language (Swedish by "
+    "default) that never repeats a submitted value, and a stable code to act on.",
+    "properties": {
+        "detail": {"type": "string", "example": "Ärendet hittades inte."},
+        "code": {"$ref": "#/components/schemas/ErrorCode"},
+    },
+    "required": ["detail", "code"],
+    "additionalProperties": False,
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "400: the fields that were refused, each with its messages (nested fields nest: "
+    '`{"youth": {"personal_number": ["..."]}}`); errors of no one field under `non_field_errors`.',
+    "additionalProperties": {
+        "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object", "additionalProperties": True}]
+    },
+    "example": {"personal_number": ["Ange ett giltigt personnummer."]},
+}
+STATUS_TEXT = {
+    400: "Refused input: the fields and why, or a body that is not JSON (`parse_error`).",
+    401: "No token, or an expired or revoked one (`WWW-Authenticate: Bearer`).",
+    403: "The caller's role or the consent does not allow it (`permission_denied`, `consent_required`).",
+    404: "No such object, or one the caller may not know of (`not_found`); a page past the last.",
+    409: "The object's state does not allow it now (the code says which).",
+    412: "The object changed since it was read (`stale_version`): read it again.",
+    413: "The body or the file is too large (`request_too_large`, `file_too_large`).",
+    414: "The request line is too long: the HTTP server's own answer (HTML), before the service.",
+    415: "The body is not of a content type the operation takes (`unsupported_media_type`).",
+    428: "`If-Match` is required (`precondition_required`).",
+    429: "Too many failed sign-ins: wait (`login_throttled`; `Retry-After`).",
+    500: "An error the service did not expect, or a stored value that fails its integrity check "
+    "(`server_error`): logged, never with details. The fuzzing in CI expects none.",
+    503: "The database is unavailable for a moment (`database_unavailable`; `Retry-After`).",
+}
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -13,3 +114,127 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/login"}
+
+
+PAGING = [
+    OpenApiParameter("page", int, description="1 for the first page (the default)."),
+    OpenApiParameter("page_size", int, description="Rows per page, 1 to 100 (default 50)."),
+]
+
+
+@cache
+def page_of(item: type[serializers.BaseSerializer], *, cursor: bool = False) -> type[serializers.Serializer]:
+    """The envelope a paged list answers with, for the schema: DRF's numbered page (``count``,
+    ``next``, ``previous``, ``results``) or, with ``cursor``, its cursor page (no ``count``)."""
+    fields: dict[str, Any] = {
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last."),
+        "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null on the first."),
+        "results": item(many=True),
+    }
+    if not cursor:
+        fields = {"count": serializers.IntegerField(min_value=0, help_text="Rows on all pages together."), **fields}
+    name = f"{'Cursor' if cursor else 'Paginated'}{item.__name__}List"
+    return type(name, (serializers.Serializer,), fields)
+
+
+def _error_content(status: int) -> dict[str, Any]:
+    if status == 414:
+        return {"text/html": {"schema": {"type": "string"}}}
+    error = {"$ref": "#/components/schemas/Error"}
+    schema = {"anyOf": [{"$ref": "#/components/schemas/FieldErrors"}, error]} if status == 400 else error
+    return {"application/json": {"schema": schema}}
+
+
+def _statuses(method: str, operation: dict[str, Any]) -> set[int]:
+    """What the server can answer this operation with besides its successes (api/errors.py)."""
+    parameters = operation.get("parameters", [])
+    anonymous = {} in operation.get("security", [{}]) or not operation.get("security")
+    body = "requestBody" in operation
+    statuses = {500, 503}
+    query = any(p["in"] == "query" for p in parameters)
+    # A path parameter that is not an id (a year, a username) is validated: 400.
+    typed_path = any(p["in"] == "path" and p.get("schema", {}).get("format") != "uuid" for p in parameters)
+    if body or query or typed_path:
+        statuses.add(400)
+    if query:
+        statuses.add(414)  # gunicorn's, before the app: a request line over 4,094 bytes
+    if body:
+        statuses |= {400, 413, 415}
+    if not anonymous:
+        statuses |= {401, 403}
+    if not anonymous and method != "get":
+        statuses.add(400)  # the services' rules refuse with field errors
+    if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
+        statuses.add(404)
+    if not anonymous and method in ("post", "patch", "put", "delete"):
+        statuses.add(409)
+    if any(p["in"] == "header" and p["name"] == "If-Match" for p in parameters):
+        statuses |= {412, 428}
+    return statuses
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS: the shared error schema, and on every operation each error status it
+    can answer with, with that schema (an operation's own description of a status is kept)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorCode"] = {"type": "string", "enum": ERROR_CODES, "description": "What went wrong, stable."}
+    schemas["Error"] = ERROR
+    schemas["FieldErrors"] = FIELD_ERRORS
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = _statuses(method, operation) | {int(s) for s in responses if str(s)[0] in "45"}
+            for status in sorted(wanted):
+                response = responses.setdefault(str(status), {})
+                response.setdefault("description", STATUS_TEXT.get(status, ""))
+                if not response.get("content"):
+                    response["content"] = _error_content(status)
+                if status in (401,) and not operation.get("security") == [{}]:
+                    response.setdefault("headers", {})["WWW-Authenticate"] = {"schema": {"type": "string"}}
+                if status in (429, 503):
+                    response.setdefault("headers", {})["Retry-After"] = {
+                        "schema": {"type": "integer", "minimum": 0},
+                        "description": "Seconds to wait.",
+                    }
+    return result
+
+
+# What the code checks but the serializers cannot tell drf-spectacular (cases/personnummer.py,
+# consent.policy, the serializers' list bounds), added to every component that has the field.
+PERSONAL_NUMBER_IN = r"^\s*([0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})\s*$"
+PERSONAL_NUMBER_OUT = r"^[0-9]{12}$"
+
+
+def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
+    request = name.endswith("Request")
+    if field == "personal_number" and schema.get("type") == "string":
+        schema["pattern"] = PERSONAL_NUMBER_IN if request else PERSONAL_NUMBER_OUT
+        schema["description"] = (
+            "Personnummer or samordningsnummer, YYYYMMDD-NNNN, YYMMDD-NNNN or 12 digits, with a valid "
+            "check digit and date, not in the future."
+            if request
+            else "Twelve digits, YYYYMMDDNNNN."
+        )
+    if schema.get("type") == "array" and schema.get("items", {}).get("type") == "string":
+        if field == "categories":
+            schema["items"]["enum"] = sorted(CATEGORIES)
+        if field == "agencies":
+            schema["items"]["enum"] = list(AgencyKind.values)
+    if field == "guardians" and request:
+        schema["maxItems"] = 10
+
+
+def document_rules(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS: the rules above on the components' properties; a year from 2000."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        for field, schema in component.get("properties", {}).items():
+            _rules(name, field, schema)
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter["name"] == "year":
+                    parameter["schema"]["minimum"] = 2000
+                    parameter.setdefault("description", "A year from 2000 up to this one.")
+    return result

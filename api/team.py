@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from api.cases import GuardianInput, GuardianOutput, MemberOutput
 from api.common import jsonable, user_of
 from cases import services
-from cases.models import Role
+from cases.models import AgencyKind, Role
 from content.access import agencies_list, case_access, member_shares_nothing
 
 
@@ -35,7 +35,7 @@ class AgencyListApi(APIView):
     class AgencyOutput(serializers.Serializer):
         id = serializers.UUIDField()
         name = serializers.CharField()
-        kind = serializers.CharField()
+        kind = serializers.ChoiceField(choices=AgencyKind.choices)
 
     @extend_schema(responses=AgencyOutput(many=True), summary="List the agencies")
     def get(self, request: Request) -> Response:
@@ -85,4 +85,5 @@ class GuardianAddApi(APIView):
         data = GuardianInput(data=request.data)
         data.is_valid(raise_exception=True)
         guardian = services.guardian_add(actor=user_of(request), case=access.case, data=data.validated_data)
-        return Response(jsonable({"id": guardian.pk, "name": guardian.name}), status=status.HTTP_201_CREATED)
+        body = {"id": guardian.pk, "name": guardian.name, "custodian": guardian.custodian}
+        return Response(jsonable(body), status=status.HTTP_201_CREATED)

@@ -280,6 +280,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The shared error schema on every operation, for every status it can answer (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+        "api.schema.document_rules",
+    ],
     # One name per choice set that several components share (agency kinds; the kinds a
     # statutory disclosure may go to).
     "ENUM_NAME_OVERRIDES": {
@@ -287,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "cases.models.MeetingKind",
         "CaseOutcomeEnum": "cases.models.CaseOutcome",
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "CaseStatusEnum": "cases.models.CaseStatus",
         "DisclosureAgencyEnum": [("police", "police"), ("school", "school"), ("leisure", "leisure")],
     },
 }

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Agency, AgencyKind, Case, Role, Track
+from tests.contract import ConformingClient
 from tests.factories import personal_number_for_age
 
 PASSWORD = "correct horse battery staple"
@@ -133,7 +134,7 @@ def linkoping_case(alice: Any, carl: Any, petra: Any, sara: Any, leo: Any) -> Ca
 @pytest.fixture
 def client_for() -> Callable[[Any], APIClient]:
     def make(user: Any) -> APIClient:
-        client = APIClient()
+        client = ConformingClient()  # every answer checked against the OpenAPI schema
         if user is not None:
             _instance, token = AuthToken.objects.create(user=user)
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
