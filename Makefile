@@ -83,6 +83,16 @@ fuzz: install
 fuzz-ci: install
 	$(BIN)/python scripts/drills/fuzz.py --ci --examples 100 --role-seconds 50
 
+# The schema's examples (api/examples.json): the first successful answer of each operation in the
+# API tests, secrets replaced (tests/contract.py). Re-run when an answer's shape changes; the
+# suite fails on an example that no longer matches the schema.
+.PHONY: api-examples
+api-examples: env
+	rm -f api/examples.json
+	RECORD_API_EXAMPLES=$(CURDIR)/api/examples.json $(BIN)/python -m pytest -n0 -q -p no:cacheprovider \
+		tests/api tests/consent tests/referrals tests/oversight tests/content tests/audit \
+		--deselect tests/api/test_schema_truth.py::test_every_operation_has_an_example_that_matches_the_schema
+
 messages: install
 	$(BIN)/python manage.py makemessages -l sv --ignore=.venv --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv

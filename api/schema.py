@@ -4,7 +4,9 @@ status the server can answer with (``document_errors``, a postprocessing hook). 
 
 from __future__ import annotations
 
+import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -237,4 +239,35 @@ def document_rules(result: dict[str, Any], generator: Any, request: Any, public:
                 if parameter["name"] == "year":
                     parameter["schema"]["minimum"] = 2000
                     parameter.setdefault("description", "A year from 2000 up to this one.")
+    return result
+
+
+# One example per operation: the first successful answer (and JSON body) the test suite saw, with
+# secrets replaced (`make api-examples`, tests/contract.py); tests/api/test_schema_truth.py holds
+# each to the schema and wants one for every operation that answers JSON.
+EXAMPLES = Path(__file__).resolve().parent / "examples.json"
+
+
+@cache
+def _examples() -> dict[str, dict[str, Any]]:
+    if not EXAMPLES.exists():
+        return {}
+    loaded: dict[str, dict[str, Any]] = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    return loaded
+
+
+def document_examples(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """POSTPROCESSING_HOOKS: the recorded examples on their operations."""
+    examples = _examples()
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            found = examples.get(f"{method.upper()} {path}")
+            if not found or not isinstance(operation, dict):
+                continue
+            answer = operation.get("responses", {}).get(str(found["status"]), {})
+            if found["response"] is not None and "application/json" in answer.get("content", {}):
+                answer["content"]["application/json"]["example"] = found["response"]
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and found["request"] is not None:
+                body["example"] = found["request"]
     return result

@@ -285,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.document_errors",
         "api.schema.document_rules",
+        "api.schema.document_examples",
     ],
     # One name per choice set that several components share (agency kinds; the kinds a
     # statutory disclosure may go to).

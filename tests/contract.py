@@ -6,6 +6,9 @@ validator), so every test of every role is also a test that the schema tells the
 
 from __future__ import annotations
 
+import atexit
+import json
+import os
 import re
 from functools import cache
 from typing import Any
@@ -62,6 +65,44 @@ def check(response: Any, method: str, url: str, content: bytes) -> None:
     conforms(template, method, url, response.status_code, dict(response.items()), content)
 
 
+# `make api-examples` sets this: the first successful answer of each operation (and its JSON
+# body) is kept as the schema's example (api/examples.json, read by api.schema.document_examples).
+RECORD = os.environ.get("RECORD_API_EXAMPLES", "")
+SECRETS = {"token", "secret", "otpauth_uri", "password", "new_password", "otp", "enrolment_code"}
+recorded: dict[str, dict[str, Any]] = {}
+
+
+def _example(value: Any) -> Any:
+    """A recorded body as an example: secrets replaced, long lists cut to their first two."""
+    if isinstance(value, dict):
+        return {k: ("EXAMPLE" if k in SECRETS else _example(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_example(v) for v in value[:2]]
+    return value
+
+
+def _json(raw: Any) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+def record(template: str, method: str, status: int, sent: Any, response: Any, content: bytes) -> None:
+    key = f"{method.upper()} {template}"
+    if key in recorded or status >= 300 or "json" not in response.get("Content-Type", ""):
+        return
+    recorded[key] = {"status": status, "request": _example(_json(sent)), "response": _example(_json(content))}
+
+
+@atexit.register
+def _write_examples() -> None:
+    if RECORD and recorded:
+        with open(RECORD, "w", encoding="utf-8") as handle:
+            json.dump(dict(sorted(recorded.items())), handle, ensure_ascii=False, indent=1, default=str)
+            handle.write("\n")
+
+
 class ConformingClient(APIClient):
     def generic(self, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
         response = super().generic(method, path, *args, **kwargs)
@@ -71,4 +112,7 @@ class ConformingClient(APIClient):
         else:
             content = response.content
         check(response, method, path, content)
+        template = template_of(response)
+        if RECORD and template and template.startswith("/api/v1/"):
+            record(template, method, response.status_code, args[0] if args else kwargs.get("data"), response, content)
         return response

@@ -13,13 +13,13 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.test import APIClient
 
 from accounts.models import SealedTOTPDevice
 from accounts.services import device_bootstrap
 from cases.crypto import DecryptionError
 from tests.accounts.helpers import current_code
 from tests.conftest import PASSWORD
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_the_stored_key_is_ciphertext_and_the_code_still_works(alice: Any) -> No
     assert stored.startswith("v1$")
     assert hex_key not in stored
     assert base64.b32encode(bytes.fromhex(hex_key)).decode() not in stored
-    response = APIClient().post(
+    response = ConformingClient().post(
         "/api/v1/auth/login", {"username": "alice", "password": PASSWORD, "otp": current_code(device)}
     )
     assert response.status_code == 200
@@ -68,7 +68,7 @@ def test_the_migration_seals_plaintext_devices_and_deletes_them(alice: Any) -> N
     assert sealed.confirmed
     assert sealed.key == hex_key
     assert hex_key not in _stored_key(sealed)
-    response = APIClient().post(
+    response = ConformingClient().post(
         "/api/v1/auth/login", {"username": "alice", "password": PASSWORD, "otp": current_code(sealed)}
     )
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases.csv_safe import csv_lines, neutralise, restore
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,9 @@ def exported(client: APIClient, **filters: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("username", LOGIN_PAYLOADS)
 def test_a_formula_typed_as_a_username_is_exported_as_text(username: str, audrey: Any, client_for: Any) -> None:
-    attempt = APIClient().post("/api/v1/auth/login", {"username": username, "password": "x" * 12, "otp": "123456"})
+    attempt = ConformingClient().post(
+        "/api/v1/auth/login", {"username": username, "password": "x" * 12, "otp": "123456"}
+    )
     assert attempt.status_code in (400, 401)
     assert AuditEntry.objects.filter(event=AuditEvent.LOGIN_FAILED, actor_username=username).exists()
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
+
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_deactivating_a_user_revokes_access(alice: Any, client_for: Any) -> None
 
 
 def test_a_garbage_token_is_401(alice: Any) -> None:
-    response = APIClient().get("/api/v1/cases/", HTTP_AUTHORIZATION="Bearer not-a-token-at-all")
+    response = ConformingClient().get("/api/v1/cases/", HTTP_AUTHORIZATION="Bearer not-a-token-at-all")
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")

@@ -12,13 +12,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import EnrolmentCode, SealedTOTPDevice
 from accounts.services import MSG_ENROLMENT_FAILED, enrolment_code_issue
 from audit.models import AuditEntry
 from tests.accounts.helpers import current_code
 from tests.conftest import PASSWORD
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +38,18 @@ def code(nils: Any, adam: Any) -> str:
 
 
 def _start(code: str, password: str = PASSWORD) -> Any:
-    return APIClient().post(START, {"username": "nils", "password": password, "enrolment_code": code})
+    return ConformingClient().post(START, {"username": "nils", "password": password, "enrolment_code": code})
 
 
 def _confirm(code: str, otp: str, password: str = PASSWORD) -> Any:
-    return APIClient().post(
+    return ConformingClient().post(
         CONFIRM,
         {"username": "nils", "password": password, "enrolment_code": code, "otp": otp, "new_password": NEW_PASSWORD},
     )
 
 
 def _login(password: str, otp: str) -> Any:
-    return APIClient().post("/api/v1/auth/login", {"username": "nils", "password": password, "otp": otp})
+    return ConformingClient().post("/api/v1/auth/login", {"username": "nils", "password": password, "otp": otp})
 
 
 def test_the_user_enrols_and_signs_in_with_a_new_password(nils: Any, code: str) -> None:
@@ -91,7 +91,7 @@ def test_a_code_is_used_once(nils: Any, code: str) -> None:
     _start(code)
     assert _confirm(code, current_code(SealedTOTPDevice.objects.get(user=nils))).status_code == 204
 
-    again = APIClient().post(START, {"username": "nils", "password": NEW_PASSWORD, "enrolment_code": code})
+    again = ConformingClient().post(START, {"username": "nils", "password": NEW_PASSWORD, "enrolment_code": code})
 
     assert again.status_code == 401
     assert SealedTOTPDevice.objects.filter(user=nils).count() == 1

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
 
 def test_health_reports_the_database() -> None:
-    response = APIClient().get("/healthz")
+    response = ConformingClient().get("/healthz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "audit_sealing": "ok", "audit_unsealed_seconds": 0}

@@ -8,12 +8,12 @@ import pytest
 from django.test import override_settings
 from django_otp.oath import totp
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
 from accounts.models import SealedTOTPDevice as TOTPDevice
 from accounts.services import device_bootstrap
 from api.auth import MSG_BAD_CREDENTIALS, MSG_LOCKED_OUT
 from tests.conftest import PASSWORD
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def current_code(device: TOTPDevice) -> str:
 
 
 def login(username: str, password: str, otp: str, addr: str = "10.1.2.3") -> Any:
-    return APIClient().post(LOGIN, {"username": username, "password": password, "otp": otp}, REMOTE_ADDR=addr)
+    return ConformingClient().post(LOGIN, {"username": username, "password": password, "otp": otp}, REMOTE_ADDR=addr)
 
 
 def test_password_and_code_give_a_working_token(alice: Any, device: TOTPDevice, case: Any) -> None:
@@ -42,7 +42,7 @@ def test_password_and_code_give_a_working_token(alice: Any, device: TOTPDevice, 
     assert AuthToken.objects.filter(user=alice).count() == 1
     stored = AuthToken.objects.get(user=alice)
     assert body["token"] not in (stored.digest, stored.token_key)  # stored hashed, not as issued
-    listed = APIClient().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    listed = ConformingClient().get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Bearer {body['token']}")
     assert listed.status_code == 200
     assert listed.json()["count"] == 1
 
@@ -92,7 +92,7 @@ def test_a_code_cannot_be_used_twice(device: TOTPDevice) -> None:
 
 
 def test_a_missing_field_is_named(device: TOTPDevice) -> None:
-    response = APIClient().post(LOGIN, {"username": "alice", "password": PASSWORD})
+    response = ConformingClient().post(LOGIN, {"username": "alice", "password": PASSWORD})
 
     assert response.status_code == 400
     assert set(response.json()) == {"otp"}

@@ -11,13 +11,13 @@ import pytest
 from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from api.inputs import MSG_DATE_RANGE
 from api.parsers import MSG_TOO_DEEP
 from audit.models import LogReview
 from tests.conftest import case_url
 from tests.consent.test_consent_record import valid_body
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def test_a_thousand_nested_brackets_at_login_are_a_400() -> None:
     body = '{"username": ' + "[" * 1000 + "]" * 1000 + ', "password": "x", "otp": "123456"}'
 
-    response = APIClient().post("/api/v1/auth/login", body, content_type="application/json")
+    response = ConformingClient().post("/api/v1/auth/login", body, content_type="application/json")
 
     assert response.status_code == 400
     assert response.json()["detail"] == str(MSG_TOO_DEEP)
@@ -112,7 +112,7 @@ def test_eight_auditors_starting_the_first_log_check_at_once_all_get_201(audrey:
 
     def start() -> None:
         try:
-            client = APIClient()
+            client = ConformingClient()
             client.raise_request_exception = False
             client.force_authenticate(audrey)
             barrier.wait(timeout=10)

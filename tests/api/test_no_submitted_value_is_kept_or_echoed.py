@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from rest_framework.test import APIClient
 
 from api.errors import api_exception_handler
 from api.inputs import MSG_CASE_REF
 from audit.models import AuditEntry, AuditEvent
 from cases.errors import MSG_INVALID_VALUE
 from tests.conftest import case_url
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_a_uuid_error_does_not_repeat_the_value(case: Any, alice: Any, client_fo
 
 
 def _schema() -> dict[str, Any]:
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    response = ConformingClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema: dict[str, Any] = response.json()
     return schema

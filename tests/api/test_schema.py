@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
+
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_schema_describes_the_contract() -> None:
-    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    response = ConformingClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     paths = response.json()["paths"]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
-from api.schema import ERROR_CODES
+from api.schema import ERROR_CODES, EXAMPLES
 from tests.conftest import case_url
 from tests.contract import conforms
 
@@ -72,3 +73,31 @@ def test_every_error_code_the_service_sends_is_in_the_schema() -> None:
                     sent |= set(re.findall(pattern, text, flags=re.MULTILINE))
     assert len(sent) > 25  # the search finds the codes at all
     assert sent <= set(ERROR_CODES), sorted(sent - set(ERROR_CODES))
+
+
+# Operations whose success is not a JSON body: a file, CSV, HTML or nothing (204).
+NO_JSON_EXAMPLE = {
+    "GET /api/v1/audit/entries.csv",
+    "GET /api/v1/consents/{consent_id}/evidence/",
+    "POST /api/v1/auth/logout",
+    "POST /api/v1/auth/enrol/confirm",
+    "DELETE /api/v1/cases/{case_id}/members/{username}/",
+}
+
+
+def test_every_operation_has_an_example_that_matches_the_schema() -> None:
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert operations - NO_JSON_EXAMPLE <= set(examples), sorted(operations - NO_JSON_EXAMPLE - set(examples))
+    assert set(examples) <= operations, sorted(set(examples) - operations)  # none left from a removed route
+    for key, example in examples.items():
+        method, path = key.split(" ", 1)
+        body = json.dumps(example["response"]).encode()
+        assert not _fails(path, method, path, example["status"], {"Content-Type": "application/json"}, body), key
+        assert "EXAMPLE" not in json.dumps(example["response"]) or key.startswith("POST /api/v1/auth/"), key

@@ -15,6 +15,7 @@ from audit.models import AuditEntry
 from cases.models import Guardian
 from tests.conftest import YOUTH, case_url
 from tests.consent.helpers import give
+from tests.contract import ConformingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -98,10 +99,9 @@ def test_changes_are_logged_with_field_names_only(case: Any, alice: Any, client_
 
 
 def test_logins_failures_and_logouts_are_logged(alice: Any, client_for: Any) -> None:
-    from rest_framework.test import APIClient
 
     mark = last_id()
-    APIClient().post("/api/v1/auth/login", {"username": "alice", "password": "wrong one!", "otp": "123456"})
+    ConformingClient().post("/api/v1/auth/login", {"username": "alice", "password": "wrong one!", "otp": "123456"})
     client_for(alice).post("/api/v1/auth/logout")
 
     events = [(e.event, e.actor_username) for e in entries_after(mark)]

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
-from rest_framework.test import APIClient
 
 from audit import chain
 from audit.models import AuditChainLink, AuditEntry, AuditEvent
 from audit.services import record
 from cases.models import Case
 from tests.audit.conftest import raw, triggers_off
+from tests.contract import ConformingClient
 
 ROOT = Path(__file__).resolve().parents[2]
 WINDOW = 5.0  # seconds: the bound the issue sets
@@ -170,13 +170,13 @@ def test_make_serve_starts_the_sealer_with_the_app_servers() -> None:
 @pytest.mark.django_db
 def test_healthz_shows_the_unsealed_age_and_nothing_about_the_entries(case: Case, alice: Any, settings: Any) -> None:
     chain.seal()
-    sealed = APIClient().get("/healthz").json()
+    sealed = ConformingClient().get("/healthz").json()
     assert sealed == {"status": "ok", "database": "ok", "audit_sealing": "ok", "audit_unsealed_seconds": 0}
 
     settings.AUDIT_SEAL_MAX_AGE = 1
     _write_one(case, alice)
     time.sleep(2.1)
-    behind = APIClient().get("/healthz")
+    behind = ConformingClient().get("/healthz")
 
     assert behind.status_code == 200
     body = behind.json()
@@ -186,5 +186,5 @@ def test_healthz_shows_the_unsealed_age_and_nothing_about_the_entries(case: Case
     assert "alice" not in behind.content.decode() and case.number not in behind.content.decode()
 
     chain.seal()
-    assert APIClient().get("/healthz").json()["audit_unsealed_seconds"] == 0
+    assert ConformingClient().get("/healthz").json()["audit_unsealed_seconds"] == 0
     assert AuditEntry.objects.exists()

@@ -82,6 +82,8 @@ def test_marking_and_signing_off(case: Any, alice: Any, audrey: Any, client_for:
     again = auditor.post(f"{url}items/{item['id']}/", {"verdict": "justified"})
     assert again.status_code == 409
     assert [r["id"] for r in auditor.get(REVIEWS).json()] == [review["id"]]
+    kept = auditor.get(url).json()
+    assert kept["conclusion"] == "En åtkomst utreds vidare." and kept["items"][0]["verdict"] == "unjustified"
     assert AuditEntry.objects.filter(event="review", actor_username="audrey").count() >= 3
 
 
