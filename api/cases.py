@@ -129,6 +129,24 @@ class GuardianInput(serializers.Serializer):
     custodian = serializers.BooleanField(required=False, default=True)
 
 
+# The case's version as an entity tag (``"7"``): answered with every case, required back in
+# If-Match to change it (a stale one is 412, none 428).
+ETAG = OpenApiParameter(
+    "ETag",
+    {"type": "string", "pattern": r'^"[0-9]+"$'},
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The case's version, to send back in If-Match.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    {"type": "string", "pattern": r'^(W/)?"[0-9]+"$'},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag of the case as last read.",
+)
+
+
 class CaseListApi(APIView):
     """GET: the caller's cases. POST: open a case (social services)."""
 
@@ -187,14 +205,14 @@ class CaseDetailApi(APIView):
         summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
         custody = serializers.ChoiceField(choices=Custody.choices, required=False)
 
-    @extend_schema(responses=CaseDetailOutput, summary="Read a case")
+    @extend_schema(responses=CaseDetailOutput, parameters=[ETAG], summary="Read a case")
     def get(self, request: Request, case_id: str) -> Response:
         return case_response(case_content.case_detail(reader=user_of(request), case_id=case_id))
 
     @extend_schema(
         request=InputSerializer,
         responses=CaseDetailOutput,
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+        parameters=[IF_MATCH, ETAG],
         summary="Change a case (If-Match required)",
     )
     def patch(self, request: Request, case_id: str) -> Response:
