@@ -138,6 +138,13 @@ ETAG = OpenApiParameter(
     response=[200],
     description="The case's version, to send back in If-Match.",
 )
+ETAG_CREATED = OpenApiParameter(
+    "ETag",
+    {"type": "string", "pattern": r'^"[0-9]+"$'},
+    OpenApiParameter.HEADER,
+    response=[201],
+    description="The new case's version, to send back in If-Match.",
+)
 IF_MATCH = OpenApiParameter(
     "If-Match",
     {"type": "string", "pattern": r'^(W/)?"[0-9]+"$'},
@@ -174,7 +181,9 @@ class CaseListApi(APIView):
     def get(self, request: Request) -> Response:
         return paged(request, case_content.case_page, reader=user_of(request), filters=request.query_params)
 
-    @extend_schema(request=InputSerializer, responses={201: CaseDetailOutput}, summary="Open a case")
+    @extend_schema(
+        request=InputSerializer, responses={201: CaseDetailOutput}, parameters=[ETAG_CREATED], summary="Open a case"
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -244,6 +253,7 @@ class CaseCloseApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={200: CaseDetailOutput, 202: ClosureRequestedOutput},
+        parameters=[ETAG],
         summary="Close a case, or request its closure",
     )
     def post(self, request: Request, case_id: str) -> Response:
@@ -259,7 +269,9 @@ class CaseCloseApi(APIView):
 class CaseCloseApproveApi(APIView):
     """Approve the pending closure request (a coordinator on the team other than the requester)."""
 
-    @extend_schema(request=None, responses=CaseDetailOutput, summary="Approve the request to close a case")
+    @extend_schema(
+        request=None, responses=CaseDetailOutput, parameters=[ETAG], summary="Approve the request to close a case"
+    )
     def post(self, request: Request, case_id: str) -> Response:
         access = case_access(user=user_of(request), case_id=case_id)
         services.case_closure_approve(actor=user_of(request), case=access.case)
@@ -275,7 +287,12 @@ class CaseCloseRejectApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=10_000)
 
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Reject the request to close a case")
+    @extend_schema(
+        request=InputSerializer,
+        responses=CaseDetailOutput,
+        parameters=[ETAG],
+        summary="Reject the request to close a case",
+    )
     def post(self, request: Request, case_id: str) -> Response:
         access = case_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
@@ -293,7 +310,9 @@ class CaseReopenApi(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=10_000)
 
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutput, summary="Reopen a closed case")
+    @extend_schema(
+        request=InputSerializer, responses=CaseDetailOutput, parameters=[ETAG], summary="Reopen a closed case"
+    )
     def post(self, request: Request, case_id: str) -> Response:
         access = case_access(user=user_of(request), case_id=case_id)
         data = self.InputSerializer(data=request.data)
