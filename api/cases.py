@@ -131,20 +131,18 @@ class GuardianInput(serializers.Serializer):
 
 # The case's version as an entity tag (``"7"``): answered with every case, required back in
 # If-Match to change it (a stale one is 412, none 428).
-ETAG = OpenApiParameter(
-    "ETag",
-    {"type": "string", "pattern": r'^"[0-9]+"$'},
-    OpenApiParameter.HEADER,
-    response=[200],
-    description="The case's version, to send back in If-Match.",
-)
-ETAG_CREATED = OpenApiParameter(
-    "ETag",
-    {"type": "string", "pattern": r'^"[0-9]+"$'},
-    OpenApiParameter.HEADER,
-    response=[201],
-    description="The new case's version, to send back in If-Match.",
-)
+def _etag(status: int, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        {"type": "string", "pattern": r'^"[0-9]+"$'},
+        OpenApiParameter.HEADER,
+        response=[status],
+        description=description,
+    )
+
+
+ETAG = _etag(200, "The case's version, to send back in If-Match.")
+ETAG_CREATED = _etag(201, "The new case's version, to send back in If-Match.")
 IF_MATCH = OpenApiParameter(
     "If-Match",
     {"type": "string", "pattern": r'^(W/)?"[0-9]+"$'},

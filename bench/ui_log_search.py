@@ -20,10 +20,8 @@ import argparse
 import os
 import re
 import secrets
-import statistics
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -56,6 +54,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
     import audit_plans
+    import ui_pages
 
     # In process over plain HTTP, as bench/ui_pages.py: no redirect to HTTPS (DEBUG stays off).
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
@@ -72,11 +71,8 @@ def main() -> int:
         print(f"the database holds {held:,} entries already", file=sys.stderr)
 
     from django.contrib.auth import get_user_model
-    from django.test import Client
     from django.test.utils import setup_test_environment
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    from accounts.services import device_bootstrap
     from cases import services
     from cases.models import Role
 
@@ -86,13 +82,7 @@ def main() -> int:
         auditor = services.staff_create(
             username="bench_auditor", password=secrets.token_urlsafe(24), role=Role.AUDITOR, agency=None
         )
-    device = device_bootstrap(user=auditor)
-    client = Client()
-    client.force_login(auditor)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session["web_signed_in_at"] = int(time.time())
-    session.save()
+    client = ui_pages.signed_in_client(auditor)
 
     chosen = audit_plans.pick()
     day = chosen["since"][:10]
@@ -112,27 +102,9 @@ def main() -> int:
         "refused attempts in a week": f"/audit/?action=denied&since={week_start}&until={day}",
         "everything, newest first": "/audit/?since=&until=&actor=&case=",
     }
-    failed = []
     print(f"## The auditor's log search at {max(held, args.entries):,} audit entries\n")
-    print("| search | p50 ms | p95 ms | rounds |\n|---|---|---|---|")
-    for label, url in pages.items():
-        times = []
-        for _ in range(args.rounds):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise SystemExit(f"{label}: {url} answered {response.status_code}")
-        times.sort()
-        p95 = times[max(0, int(len(times) * 0.95) - 1)]
-        print(f"| {label} | {statistics.median(times):.1f} | {p95:.1f} | {len(times)} |", flush=True)
-        if p95 > LIMIT_MS:
-            failed.append(label)
-    if failed:
-        print(f"over {LIMIT_MS:.0f} ms at p95: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    print(f"every search's p95 is under {LIMIT_MS:.0f} ms", file=sys.stderr)
-    return 0
+    requests = {label: (lambda url=url: client.get(url)) for label, url in pages.items()}
+    return ui_pages.measure(requests, rounds=args.rounds, ok=(200,), heading="search")
 
 
 if __name__ == "__main__":
