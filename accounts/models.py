@@ -130,6 +130,9 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):
         return f"otpauth://totp/{quote(label)}?{params}"
 
 
+MSG_REACTIVATE_ENROLS = _("A re-activated account needs a new enrolment code: tick both.")
+
+
 class GrantStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for a second administrator")
     APPROVED = "approved", _("Approved")
@@ -138,7 +141,8 @@ class GrantStatus(models.TextChoices):
 
 class AccessGrant(models.Model):
     """A requested change to what a user may reach (role and agency if a role is named; staff and
-    superuser status set to the values given) and, optionally, a new enrolment code. It takes
+    superuser status set to the values given; a deactivated account active again) and, optionally
+    (for re-activation always), a new enrolment code. It takes
     effect only when a second administrator approves it (accounts.services.grant_approve).
     Requester and approver differ, and neither is its subject."""
 
@@ -156,6 +160,11 @@ class AccessGrant(models.Model):
         _("issue an enrolment code"),
         default=False,
         help_text=_("The approving administrator receives a one-time code to hand to the user."),
+    )
+    reactivate = models.BooleanField(
+        _("re-activate the account"),
+        default=False,
+        help_text=_("A deactivated account lost its authenticators: it comes back only with a new enrolment code."),
     )
     status = models.CharField(_("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING)
     requested_by = models.ForeignKey(
@@ -181,6 +190,11 @@ class AccessGrant(models.Model):
             models.CheckConstraint(
                 condition=Q(decided_by__isnull=True) | (~Q(decided_by=F("requested_by")) & ~Q(decided_by=F("user"))),
                 name="grant_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(reactivate=False) | Q(enrolment=True),
+                name="grant_reactivate_enrols",
+                violation_error_message=MSG_REACTIVATE_ENROLS,
             ),
         ]
 

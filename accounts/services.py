@@ -18,9 +18,11 @@ from django.contrib.auth.models import Group, User
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from knox.models import AuthToken
 
 from accounts.models import AccessGrant, AccountOrigin, EmergencyApproval, EnrolmentCode, GrantStatus, SealedTOTPDevice
@@ -75,6 +77,17 @@ def credentials_revoke(*, user: Any, reason: str) -> int:
     return int(deleted)
 
 
+def authenticators_remove(*, user: Any) -> int:
+    """Delete every authenticator of a deactivated ``user`` and every enrolment code not yet used.
+    An account that comes back (a re-activation grant, under four eyes) enrols anew with a code
+    only the approving administrator saw: the old phone, and whoever holds it, stays out."""
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    EnrolmentCode.objects.filter(user=user, used_at__isnull=True).delete()
+    return len(devices)
+
+
 def account_created(*, actor: User, user: User) -> AccountOrigin:
     """Remember that ``actor`` created ``user`` in the admin (and so set its first password)."""
     return AccountOrigin.objects.create(user=user, created_by=actor)
@@ -92,6 +105,7 @@ def _grant_extra(grant: AccessGrant) -> dict[str, Any]:
         "is_staff": grant.is_staff,
         "is_superuser": grant.is_superuser,
         "enrolment": grant.enrolment,
+        "reactivate": grant.reactivate,
     }
 
 
@@ -119,6 +133,7 @@ def grant_request(
     is_staff: bool = False,
     is_superuser: bool = False,
     enrolment: bool = False,
+    reactivate: bool = False,
 ) -> AccessGrant:
     """An administrator asks for a change to what ``user`` may reach; nothing changes yet.
     Audited as ``grant_requested``."""
@@ -130,6 +145,7 @@ def grant_request(
         is_staff=is_staff,
         is_superuser=is_superuser,
         enrolment=enrolment,
+        reactivate=reactivate,
         requested_by=actor,
     )
     grant.full_clean()
@@ -184,7 +200,11 @@ def _apply(grant: AccessGrant) -> None:
         user.groups.add(group)
     user.is_staff = grant.is_staff or grant.is_superuser
     user.is_superuser = grant.is_superuser
-    user.save(update_fields=["is_staff", "is_superuser"])
+    fields = ["is_staff", "is_superuser"]
+    if grant.reactivate:
+        user.is_active = True
+        fields.append("is_active")
+    user.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -370,16 +390,22 @@ def device_bootstrap(*, user: User, name: str = "bootstrap") -> SealedTOTPDevice
 # --- emergency access for new accounts ------------------------------------------------------
 
 
-def account_is_new(user: User) -> bool:
-    return bool(user.date_joined > timezone.now() - timedelta(days=settings.EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS))
+def active_since(user: User) -> Any:
+    """When the account last became usable: created, or re-activated by an approved grant."""
+    reactivated = AccessGrant.objects.filter(user=user, reactivate=True, status=GrantStatus.APPROVED).aggregate(
+        at=Max("decided_at")
+    )["at"]
+    return max(user.date_joined, reactivated) if reactivated else user.date_joined
 
 
 def require_emergency_allowed(*, user: User) -> None:
-    """Raise PermissionDenied if ``user`` is younger than EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS and
-    no coordinator of their agency has approved them (consent.services.emergency_access_open)."""
-    if not account_is_new(user):
+    """Raise PermissionDenied if ``user`` became usable (created or re-activated) less than
+    EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS ago and no coordinator of their agency has approved them
+    since (consent.services.emergency_access_open)."""
+    since = active_since(user)
+    if since <= timezone.now() - timedelta(days=settings.EMERGENCY_ACCESS_NEW_ACCOUNT_DAYS):
         return
-    if not EmergencyApproval.objects.filter(user=user).exists():
+    if not EmergencyApproval.objects.filter(user=user, approved_at__gte=since).exists():
         raise PermissionDenied(MSG_EMERGENCY_NEW_ACCOUNT)
 
 

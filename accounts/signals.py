@@ -1,7 +1,8 @@
 """The root hook for credential changes: whatever path changes a user's password or deactivates
 them (the admin, a service's ``set_password``, Django's password views, a shell), every token and
-session of that user is deleted when the row is saved. Tokens deleted stay deleted, so a later
-re-activation brings none back.
+session of that user is deleted when the row is saved; deactivating also deletes the user's
+authenticators and unused enrolment codes. What is deleted stays deleted, so a re-activation (only
+through an approved grant, which issues a new enrolment code) brings none of it back.
 
 Only ``QuerySet.update`` bypasses ``save``; nothing in the project updates users that way, and
 the bearer-token check refuses inactive users on every request anyway (api/authentication.py).
@@ -14,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save, pre_save
 
-from accounts.services import credentials_revoke
+from accounts.services import authenticators_remove, credentials_revoke
 
 _WATCHED = {"password", "is_active"}
 
@@ -40,6 +41,8 @@ def _revoke_if_changed(sender: Any, instance: Any, created: bool = False, **kwar
     if not reasons:
         return
     credentials_revoke(user=instance, reason="+".join(reasons))
+    if "deactivated" in reasons:
+        authenticators_remove(user=instance)
 
 
 def connect() -> None:

@@ -15,6 +15,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -56,6 +57,39 @@ class SSPFAdminSite(OTPAdminSite):
 admin.site.__class__ = SSPFAdminSite
 
 MSG_NO_PASSWORDS = _("Administrators do not set other users' passwords.")
+MSG_CHOOSE_ON_PAGE = _("Tick the requests to approve one by one on the page; not every request on every page at once.")
+
+# What a declared list filter puts in the URL after its field's name (Django's field filters).
+FILTER_SUFFIXES = frozenset({"exact", "isnull", "gte", "lt", "id__exact"})
+
+
+class DeclaredFiltersOnly:
+    """Only the list filters a page declares may filter it. Django also accepts any lookup one
+    relation deep from the URL (``/admin/auth/user/?owned_cases=<id>``, ``?case_memberships__isnull=
+    False``, ``?token_key__startswith=a``): a question about cases, answered by a row count."""
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        declared = set()
+        for item in self.get_list_filter(request):  # type: ignore[attr-defined]
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                declared.add(item.parameter_name)
+            elif isinstance(item, list | tuple):
+                declared.add(item[0])
+            else:
+                declared.add(item)
+        field, _sep, rest = lookup.partition("__")
+        return lookup in declared or (field in declared and rest in FILTER_SUFFIXES)
+
+
+def declared_filters_only(site: admin.AdminSite) -> None:
+    """Give every registered admin, the libraries' too (axes), ``DeclaredFiltersOnly``: called from
+    ``AdministrationConfig.ready``, after every app's admin module has registered."""
+    for model, model_admin in list(site._registry.items()):
+        if isinstance(model_admin, DeclaredFiltersOnly):
+            continue
+        cls = type(model_admin)
+        site.unregister(model)
+        site.register(model, type(cls.__name__, (DeclaredFiltersOnly, cls), {"__module__": cls.__module__}))
 
 
 def _unregister(model: Any) -> None:
@@ -77,7 +111,7 @@ _unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class AuthTokenAdmin(admin.ModelAdmin):
+class AuthTokenAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     """Signed-in API sessions: who, since when, until when; revoking one is deleting it. Never
     created here; the token's prefix is not shown (the digest, a one-way hash, is the row's key)."""
 
@@ -95,10 +129,16 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
+    """Agencies are named and renamed here (audited); never deleted: a consent names agencies as its
+    parties, and teams, staff and the disclosure register point at them."""
+
     list_display = ["name", "kind"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def get_readonly_fields(self, request: HttpRequest, obj: Agency | None = None) -> Any:
         # Turning a school into social services would hand its staff social services' reach.
@@ -120,7 +160,7 @@ class StaffUserChangeForm(UserChangeForm):
     password = None  # type: ignore[assignment]  # not even the masked hash with its reset link
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(DeclaredFiltersOnly, UserAdmin):
     form = StaffUserChangeForm
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "staff_profile__role"]
@@ -133,6 +173,21 @@ class StaffUserAdmin(UserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            # The username is what the log names: renaming it would re-attribute earlier reads.
+            fields.append("username")
+            if not obj.is_active:
+                # Deactivating is one administrator's to do; re-activating is a grant (four eyes).
+                fields.append("is_active")
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deactivate instead: the log, cases and consents keep naming the account, and Django's
+        # "are you sure" page would list the cases it is tied to.
+        return False
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
         return self.inlines if obj is not None else []  # a new account has no profile until a grant
@@ -156,7 +211,7 @@ class AccessGrantForm(forms.ModelForm):
 
     class Meta:
         model = AccessGrant
-        fields = ["user", "role", "agency", "is_staff", "is_superuser", "enrolment"]
+        fields = ["user", "role", "agency", "is_staff", "is_superuser", "reactivate", "enrolment"]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
@@ -172,11 +227,21 @@ class AccessGrantForm(forms.ModelForm):
 
 
 @admin.register(AccessGrant)
-class AccessGrantAdmin(admin.ModelAdmin):
+class AccessGrantAdmin(DeclaredFiltersOnly, admin.ModelAdmin):
     """Request a grant (add), and approve or reject other administrators' requests (actions)."""
 
     form = AccessGrantForm
-    list_display = ["user", "role", "agency", "is_staff", "is_superuser", "enrolment", "status", "requested_by"]
+    list_display = [
+        "user",
+        "role",
+        "agency",
+        "is_staff",
+        "is_superuser",
+        "reactivate",
+        "enrolment",
+        "status",
+        "requested_by",
+    ]
     list_filter = ["status"]
     actions = ["approve", "reject"]
     readonly_fields = ["status", "requested_by", "requested_at", "decided_by", "decided_at"]
@@ -200,12 +265,17 @@ class AccessGrantAdmin(admin.ModelAdmin):
             is_staff=obj.is_staff,
             is_superuser=obj.is_superuser,
             enrolment=obj.enrolment,
+            reactivate=obj.reactivate,
         )
         obj.pk = grant.pk
         obj._state.adding = False
 
     @admin.action(description=_("Approve the selected requests"))
     def approve(self, request: HttpRequest, queryset: QuerySet[AccessGrant]) -> HttpResponse | None:
+        if request.POST.get("select_across") == "1":
+            # "Select all N" would approve requests this administrator never saw.
+            self.message_user(request, MSG_CHOOSE_ON_PAGE, messages.ERROR)
+            return None
         codes = []
         for grant in queryset.filter(status=GrantStatus.PENDING).select_related("user"):
             try:

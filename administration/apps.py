@@ -9,3 +9,12 @@ class AdministrationConfig(AppConfig):
 
     name = "administration"
     verbose_name = _("Administration")
+
+    def ready(self) -> None:
+        # Every app's admin module has registered by now (django.contrib.admin comes first in
+        # INSTALLED_APPS and autodiscovers in its own ready()).
+        from django.contrib import admin
+
+        from administration.admin import declared_filters_only
+
+        declared_filters_only(admin.site)

@@ -12,11 +12,11 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import AccessGrant
 from tests.administration.conftest import verified_admin_client
-from tests.administration.test_grants_need_a_second_administrator import GRANTS, _decide, _request, bea, newcomer
+from tests.administration.test_grants_need_a_second_administrator import GRANTS, _decide, _request, newcomer
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["bea", "newcomer"]  # fixtures
+__all__ = ["newcomer"]  # fixtures
 
 
 def test_the_start_page_counts_what_waits_for_each_administrator(adam: Any, bea: Any, newcomer: Any) -> None:

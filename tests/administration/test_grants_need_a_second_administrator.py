@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from accounts.models import AccessGrant, EnrolmentCode, GrantStatus
 from accounts.services import MSG_OWN_GRANT, device_bootstrap
 from audit.models import AuditEntry
-from cases import services as case_services
 from cases.models import AgencyKind, Role, StaffProfile
 from tests.administration.conftest import verified_admin_client
 from tests.conftest import PASSWORD
@@ -23,15 +22,6 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 GRANTS = "/admin/accounts/accessgrant/"
-
-
-@pytest.fixture
-def bea(agencies: Any) -> Any:
-    """A second administrator."""
-    user = case_services.staff_create(username="bea", password=PASSWORD, role=Role.ADMIN, agency=None)
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
 
 
 @pytest.fixture

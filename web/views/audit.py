@@ -106,7 +106,10 @@ def in_words(entry: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def _names(actors: set[str]) -> dict[str, str]:
-    return {u.username: u.get_full_name() for u in get_user_model().objects.filter(username__in=actors)}
+    """The name beside the username the log holds: a name can be changed in the admin, the username
+    cannot (administration.admin), so what an entry is attributed to never moves."""
+    users = get_user_model().objects.filter(username__in=actors)
+    return {u.username: f"{u.get_full_name()} ({u.username})" if u.get_full_name() else u.username for u in users}
 
 
 @require_GET

@@ -36,8 +36,11 @@ def consent_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
     reader = me(request)
     access = case_access(user=reader, case_id=case_id)
     require_social_services(reader)
+    # The kind beside the name: a name is the administrator's to change, the kind is not.
     agencies = [
-        (str(a["id"]), a["name"]) for a in agencies_list(user=reader) if a["kind"] != AgencyKind.SOCIAL_SERVICES
+        (str(a["id"]), f"{a['name']} ({AgencyKind(a['kind']).label})")
+        for a in agencies_list(user=reader)
+        if a["kind"] != AgencyKind.SOCIAL_SERVICES
     ]
     form = ConsentForm(request.POST or None, request.FILES or None, givers=_givers(access), agencies=agencies)
     if getattr(request, "upload_too_large", False):
