@@ -225,6 +225,11 @@ class ReviewOutput(serializers.Serializer):
     signed_off_at = inputs.DateTimeField(allow_null=True)
     conclusion = serializers.CharField()
     summary = serializers.SerializerMethodField()
+    findings_capped = serializers.ListField(
+        child=serializers.ChoiceField(choices=anomalies.KINDS),
+        help_text="Kinds of finding the period held more of than one check takes "
+        "(AUDIT_REVIEW_FINDINGS_PER_KIND, the first of the period); the anomalies list has them all.",
+    )
 
     def get_summary(self, review: LogReview) -> dict[str, int]:
         return reviews.review_summary(review)

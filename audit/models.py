@@ -201,6 +201,8 @@ class LogReview(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     conclusion = EncryptedTextField(_("conclusion"), blank=True, default="")
+    # The kinds of finding the period held more of than AUDIT_REVIEW_FINDINGS_PER_KIND.
+    findings_capped = models.JSONField(_("kinds with more findings than the check takes"), default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "id"]

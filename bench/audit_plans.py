@@ -8,7 +8,8 @@ indexes dropped during the load and rebuilt after it (same definitions), then VA
 ``--explain`` captures the SQL that ``api/audit.py`` issues for the searches (the filter set and
 the cursor paginator, first page and next page) and prints ``EXPLAIN (ANALYZE, BUFFERS)`` for
 each, plus the time of the whole search in Python (filter, page, serialise; best of 3), and the
-sealer's and verify's own scans.
+sealer's and verify's own scans. ``--anomalies`` times the anomaly search over the last 1, 7 and
+30 days and a log check's start over the last 30.
 
 Scratch databases only (the entries can never be deleted):
 
@@ -322,11 +323,43 @@ def sealer_at_scale(new_entries: int) -> None:
     print(f"stray check after sealing (finds nothing, walks everything): {time.monotonic() - one:.2f} s ({pending})")
 
 
+def anomalies_at_scale() -> None:
+    """``anomalies.find`` over the last 1, 7 and 30 days, and a log check's start over the last 30
+    (best of 3 each; the log check is started for real, so once per run is plenty)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from oversight import anomalies, log_reviews
+
+    until = timezone.now()
+    for days in (1, 7, 30):
+        since = until - timedelta(days=days)
+        best, findings = float("inf"), []
+        for _round in range(3):
+            one = time.monotonic()
+            findings = anomalies.find(since=since, until=until)
+            best = min(best, time.monotonic() - one)
+        kinds = sorted({f["kind"] for f in findings})
+        print(f"anomalies.find, last {days} day(s): {best:.2f} s, {len(findings):,} findings ({', '.join(kinds)})")
+    auditor, _created = get_user_model().objects.get_or_create(username="bench-auditor")
+    one = time.monotonic()
+    review = log_reviews.review_start(
+        actor=auditor, period_start=until - timedelta(days=30), period_end=until, sample_size=100
+    )
+    print(
+        f"log check over the last 30 days: {time.monotonic() - one:.2f} s, {review.items.count():,} items, "
+        f"capped: {', '.join(review.findings_capped) or 'none'}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--load", type=int, default=0, help="bulk-load this many entries first")
     parser.add_argument("--explain", action="store_true", help="print the searches' plans and timings")
     parser.add_argument("--sealer-at-scale", type=int, default=0, metavar="N", help="link every entry, add N, seal")
+    parser.add_argument("--anomalies", action="store_true", help="time anomalies.find and a log check's start")
     parser.add_argument("--force", action="store_true", help="run even if the database name lacks 'bench'")
     args = parser.parse_args()
     setup_django()
@@ -342,6 +375,8 @@ def main() -> None:
         report_explain(args)
     if args.sealer_at_scale:
         sealer_at_scale(args.sealer_at_scale)
+    if args.anomalies:
+        anomalies_at_scale()
 
 
 if __name__ == "__main__":

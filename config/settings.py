@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "DisclosureAgencyEnum": [("police", "police"), ("school", "school"), ("leisure", "leisure")],
+        "FindingKindEnum": "oversight.anomalies.KINDS",
     },
 }
 
@@ -409,6 +410,10 @@ AUDIT_DAILY_CASE_LIMIT = envint("AUDIT_DAILY_CASE_LIMIT", 20, minimum=1)
 AUDIT_SEAL_MAX_AGE = envint("AUDIT_SEAL_MAX_AGE", 5, minimum=1)
 # The longest period one log check or anomaly search covers (issue 15: it answers within seconds).
 AUDIT_REVIEW_MAX_DAYS = envint("AUDIT_REVIEW_MAX_DAYS", 93, minimum=1)
+# The findings of each kind one log check takes (the first of the period); past it the check says
+# which kinds hold more (the anomalies page lists them all): a flood of denied requests must not
+# make the monthly check unanswerable (docs/audit.md#log-checks).
+AUDIT_REVIEW_FINDINGS_PER_KIND = envint("AUDIT_REVIEW_FINDINGS_PER_KIND", 1000, minimum=1)
 
 # Audit retention (audit/log_retention.py): entries older than this may be removed by the signed
 # retention path; the key signs its records (base64, 32 bytes or more).

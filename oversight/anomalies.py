@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from audit.models import AuditEntry, AuditEvent
@@ -30,54 +29,62 @@ def _finding(kind: str, entry: AuditEntry, detail: str = "") -> dict[str, Any]:
     }
 
 
-def _out_of_hours(moment: datetime) -> bool:
-    local = timezone.localtime(moment)
+def _outside_office_hours(accesses: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+    """Local time outside AUDIT_OFFICE_HOURS or on a day not in AUDIT_OFFICE_WEEKDAYS (Monday=0)."""
+    local = timezone.get_current_timezone()
     start, end = settings.AUDIT_OFFICE_HOURS
-    return local.weekday() not in settings.AUDIT_OFFICE_WEEKDAYS or not start <= local.hour < end
+    office_days = [day + 1 for day in settings.AUDIT_OFFICE_WEEKDAYS]  # ISO week days: Monday=1
+    local_time = accesses.annotate(
+        local_hour=ExtractHour("timestamp", tzinfo=local), local_day=ExtractIsoWeekDay("timestamp", tzinfo=local)
+    )
+    outside: QuerySet[AuditEntry] = local_time.filter(
+        Q(local_hour__lt=start) | Q(local_hour__gte=end) | ~Q(local_day__in=office_days)
+    )
+    return outside
 
 
-def find(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
+def find(*, since: datetime, until: datetime, limit: int | None = None) -> list[dict[str, Any]]:
     """Every finding in [since, until): denied attempts, emergency access, access by someone not
     on the team, access outside office hours, unusual volume, access after a consent withdrawal,
-    and alerts (a case whose content did not decrypt)."""
+    and alerts (a case whose content did not decrypt). At most ``limit`` of each kind: the first
+    of the whole period (the database picks the accesses that are findings)."""
 
-    window = AuditEntry.objects.filter(timestamp__gte=since, timestamp__lt=until)
+    limit = limit or LIMIT
+    # Only the columns a finding reads: a night can hold thousands of findings.
+    window = AuditEntry.objects.filter(timestamp__gte=since, timestamp__lt=until).only(
+        "id", "timestamp", "event", "actor_id", "actor_username", "case_ref", "case_number", "additional_data"
+    )
     findings: list[dict[str, Any]] = []
-    for entry in window.filter(event=AuditEvent.DENIED).order_by("timestamp")[:LIMIT]:
+    for entry in window.filter(event=AuditEvent.DENIED).order_by("timestamp")[:limit]:
         findings.append(_finding("denied", entry, (entry.additional_data or {}).get("code", "")))
-    for entry in window.filter(event=AuditEvent.EMERGENCY).order_by("timestamp")[:LIMIT]:
+    for entry in window.filter(event=AuditEvent.EMERGENCY).order_by("timestamp")[:limit]:
         findings.append(_finding("emergency_access", entry))
-    for entry in window.filter(event=AuditEvent.ALERT).order_by("timestamp")[:LIMIT]:
+    for entry in window.filter(event=AuditEvent.ALERT).order_by("timestamp")[:limit]:
         findings.append(_finding("alert", entry, (entry.additional_data or {}).get("code", "")))
 
-    accesses = list(window.filter(event=AuditEvent.ACCESS, case_ref__isnull=False).order_by("timestamp")[:LIMIT])
-    case_ids = {e.case_ref for e in accesses}
-    members = set(CaseMember.objects.filter(case_id__in=case_ids).values_list("case_id", "user_id"))
-    emergencies = defaultdict(list)
-    for row in EmergencyAccess.objects.filter(case_id__in=case_ids).values(
-        "case_id", "user_id", "started_at", "expires_at"
-    ):
-        emergencies[(row["case_id"], row["user_id"])].append((row["started_at"], row["expires_at"]))
-    withdrawn = defaultdict(list)
-    for case_id, at in ConsentWithdrawal.objects.filter(consent__case_id__in=case_ids).values_list(
-        "consent__case_id", "withdrawn_at"
-    ):
-        withdrawn[case_id].append(at)
-
-    roles = dict(StaffProfile.objects.filter(user_id__in={e.actor_id for e in accesses}).values_list("user_id", "role"))
-    for entry in accesses:
-        key = (entry.case_ref, entry.actor_id)
-        if key not in members:
-            if any(start <= entry.timestamp < end for start, end in emergencies.get(key, [])):
-                pass  # reported once as emergency_access when it was opened
-            else:
-                findings.append(_finding("outside_team", entry))
-        if _out_of_hours(entry.timestamp):
-            findings.append(_finding("out_of_hours", entry))
-        if roles.get(entry.actor_id) not in SOCIAL_SERVICES_ROLES and any(
-            at <= entry.timestamp for at in withdrawn.get(entry.case_ref, [])
-        ):
-            findings.append(_finding("after_withdrawal", entry))
+    # The accesses that are findings, chosen by the database over the whole period (the first
+    # ``limit`` of each kind), not the period's first accesses sifted here: a month holds far more.
+    accesses = window.filter(event=AuditEvent.ACCESS, case_ref__isnull=False)
+    on_team = CaseMember.objects.filter(case_id=OuterRef("case_ref"), user_id=OuterRef("actor_id"))
+    in_emergency = EmergencyAccess.objects.filter(
+        case_id=OuterRef("case_ref"),
+        user_id=OuterRef("actor_id"),
+        started_at__lte=OuterRef("timestamp"),
+        expires_at__gt=OuterRef("timestamp"),
+    )
+    # Reported once as emergency_access when it was opened.
+    outside_team = accesses.filter(~Exists(on_team), ~Exists(in_emergency))
+    for entry in outside_team.order_by("timestamp")[:limit]:
+        findings.append(_finding("outside_team", entry))
+    for entry in _outside_office_hours(accesses).order_by("timestamp")[:limit]:
+        findings.append(_finding("out_of_hours", entry))
+    withdrawn_before = ConsentWithdrawal.objects.filter(
+        consent__case_id=OuterRef("case_ref"), withdrawn_at__lte=OuterRef("timestamp")
+    )
+    social_services = StaffProfile.objects.filter(user_id=OuterRef("actor_id"), role__in=SOCIAL_SERVICES_ROLES)
+    after_withdrawal = accesses.filter(Exists(withdrawn_before), ~Exists(social_services))
+    for entry in after_withdrawal.order_by("timestamp")[:limit]:
+        findings.append(_finding("after_withdrawal", entry))
 
     volume = (
         window.filter(event=AuditEvent.ACCESS, case_ref__isnull=False)
@@ -85,7 +92,7 @@ def find(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
         .values("actor_username", "day")
         .annotate(cases=Count("case_ref", distinct=True))
         .filter(cases__gt=settings.AUDIT_DAILY_CASE_LIMIT)
-        .order_by("day", "actor_username")[:LIMIT]
+        .order_by("day", "actor_username")[:limit]
     )
     for row in volume:
         findings.append(

@@ -62,14 +62,33 @@ def period_check(*, since: datetime, until: datetime, field: str) -> None:
         raise ValidationError({field: [MSG_PERIOD_TOO_LONG.format(days=settings.AUDIT_REVIEW_MAX_DAYS)]})
 
 
+def _findings(*, since: datetime, until: datetime) -> tuple[list[dict[str, Any]], list[str]]:
+    """The period's findings, at most AUDIT_REVIEW_FINDINGS_PER_KIND of each kind, and the kinds
+    that held more. Thousands of one kind (a scripted run of denied requests) are one matter to
+    look into on the anomalies page, not thousands of items to mark; the check stays answerable."""
+    cap = settings.AUDIT_REVIEW_FINDINGS_PER_KIND
+    taken: list[dict[str, Any]] = []
+    count: dict[str, int] = {}
+    for finding in anomalies.find(since=since, until=until, limit=cap + 1):
+        count[finding["kind"]] = count.get(finding["kind"], 0) + 1
+        if count[finding["kind"]] <= cap:
+            taken.append(finding)
+    return taken, sorted(kind for kind, n in count.items() if n > cap)
+
+
 @transaction.atomic
 def review_start(*, actor: User, period_start: datetime, period_end: datetime, sample_size: int) -> LogReview:
     """Draw the sample and the anomalies of the period into a new review (auditors only: the API checks)."""
     if period_end > timezone.now():
         raise ValidationError({"period_end": [MSG_PERIOD]})
     period_check(since=period_start, until=period_end, field="period_end")
+    findings, capped = _findings(since=period_start, until=period_end)
     review = LogReview.objects.create(
-        period_start=period_start, period_end=period_end, sample_size=sample_size, started_by=actor
+        period_start=period_start,
+        period_end=period_end,
+        sample_size=sample_size,
+        started_by=actor,
+        findings_capped=capped,
     )
     items = [
         LogReviewItem(
@@ -92,7 +111,7 @@ def review_start(*, actor: User, period_start: datetime, period_end: datetime, s
             actor=finding["actor"],
             case_number=finding["case_number"],
         )
-        for finding in anomalies.find(since=period_start, until=period_end)
+        for finding in findings
     ]
     owner = review.encryption_case()  # one unwrap of the key for all items, in this transaction
     for position, item in enumerate(items):
@@ -152,14 +171,14 @@ def reviews_list(limit: int = 200) -> list[LogReview]:
     return list(LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related("items")[:limit])
 
 
-def review_with_items(review_id: Any) -> LogReview:
-    """One log check with its items; ``Http404`` for an unknown id. The reviews' key is unwrapped
+def review_with_items(review_id: Any, *, entries: bool = False) -> LogReview:
+    """One log check with its items (and the audit entries they point at when ``entries``: the
+    web page says each in words); ``Http404`` for an unknown id. The reviews' key is unwrapped
     once for the whole answer, not once per item (thousands of items)."""
+    related = ["items", "items__marked_by"] + (["items__entry"] if entries else [])
     try:
         review = (
-            LogReview.objects.select_related("started_by", "signed_off_by")
-            .prefetch_related("items", "items__entry")
-            .get(pk=review_id)
+            LogReview.objects.select_related("started_by", "signed_off_by").prefetch_related(*related).get(pk=review_id)
         )
     except (LogReview.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None

@@ -112,3 +112,33 @@ def test_another_agencys_reads_after_a_withdrawal_are_findings(
     after = [f for f in findings if f["kind"] == "after_withdrawal"]
     assert [f["actor"] for f in after] == ["petra"]
     assert datetime.fromisoformat(after[0]["timestamp"]) >= datetime.fromisoformat(withdrawn.json()["withdrawn_at"])
+
+
+def test_a_finding_after_many_ordinary_accesses_is_found(
+    case: Any, alice: Any, olle: Any, client_for: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """The findings among accesses are picked over the whole period, not among its first accesses
+    (a month holds far more accesses than a check takes findings of one kind)."""
+    from django.utils import timezone
+
+    from consent.models import EmergencyAccess
+    from oversight import anomalies
+
+    settings.AUDIT_OFFICE_HOURS = (0, 24)
+    settings.AUDIT_OFFICE_WEEKDAYS = list(range(7))
+    since = timezone.now()
+    for _ in range(3):
+        client_for(alice).get(case_url(case))  # on the team: no finding
+    olle_client = client_for(olle)
+    olle_client.post(case_url(case, "emergency-access/"), {"reason": "Akut ärende i natt"})
+    olle_client.get(case_url(case))
+    # The emergency access turns out to have covered no time at all: olle read from outside the team.
+    opened = EmergencyAccess.objects.get(user=olle)
+    opened.expires_at = opened.started_at
+    opened.save()
+
+    settings_limit = 2
+    monkeypatch.setattr(anomalies, "LIMIT", settings_limit)
+    findings = anomalies.find(since=since, until=timezone.now())
+
+    assert [f["actor"] for f in findings if f["kind"] == "outside_team"] == ["olle"]

@@ -90,3 +90,21 @@ def test_anomalies_and_verification(audrey: Any, olle: Any, case: Any, browser_f
     assert "Nekade försök" in anomalies
     verified = text(auditor.post("/audit/verify/"))
     assert "Kedjan är hel" in verified
+
+
+def test_a_check_says_which_kinds_held_more_findings_than_it_takes(
+    audrey: Any, olle: Any, case: Any, browser_for: Any, settings: Any
+) -> None:
+    settings.AUDIT_REVIEW_FINDINGS_PER_KIND = 1
+    for _attempt in range(2):
+        browser_for(olle).get(f"/cases/{case.pk}/")  # two refused attempts
+    auditor = browser_for(audrey)
+    today = timezone.localdate().isoformat()
+
+    started = auditor.post("/audit/reviews/", {"since": today, "until": today, "sample_size": 0})
+
+    review = LogReview.objects.get()
+    assert review.findings_capped == ["denied"]
+    assert review.items.filter(reason="denied").count() == 1
+    page = text(auditor.get(started["Location"]))
+    assert "Perioden har fler avvikelser än kontrollen tar av: Nekade försök." in page

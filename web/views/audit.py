@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -232,7 +233,7 @@ def reviews_page(request: HttpRequest) -> HttpResponse:
 def review_page(request: HttpRequest, review_id: Any) -> HttpResponse:
     reader = me(request)
     log_search.require_auditor(reader)
-    review = reviews.review_with_items(review_id)
+    review = reviews.review_with_items(review_id, entries=True)
     sign_off = SignOffForm(request.POST or None)
     if request.method == "POST" and sign_off.is_valid():
         done = attempt(
@@ -243,7 +244,7 @@ def review_page(request: HttpRequest, review_id: Any) -> HttpResponse:
         )
         if done is not None:
             return redirect("web:audit-review", review_id=review.pk)
-        review = reviews.review_with_items(review_id)
+        review = reviews.review_with_items(review_id, entries=True)
     shown = {item.pk: log_search.entry_shown(item.entry) for item in review.items.all() if item.entry is not None}
     names = _names({e["actor"] for e in shown.values()})
     items = [
@@ -258,7 +259,14 @@ def review_page(request: HttpRequest, review_id: Any) -> HttpResponse:
         }
         for item in review.items.all()
     ]
-    context = {"review": review, "items": items, "summary": reviews.review_summary(review), "sign_off": sign_off}
+    context = {
+        "review": review,
+        "items": items,
+        "summary": reviews.review_summary(review),
+        "sign_off": sign_off,
+        "capped": [str(KIND_WORDS.get(kind, kind)) for kind in review.findings_capped],
+        "per_kind": settings.AUDIT_REVIEW_FINDINGS_PER_KIND,
+    }
     return render(request, "web/audit/review.html", context, status=400 if sign_off.errors else 200)
 
 
