@@ -155,12 +155,21 @@ class AuditVerifyApi(APIView):
         head = serializers.CharField()
         first_bad_entry = serializers.IntegerField(allow_null=True)
         problem = serializers.CharField()
+        from_seq = serializers.IntegerField(
+            help_text="The first link walked: 1 (or the retention boundary) for the whole chain, the "
+            "link after the newest signed checkpoint otherwise. `?full=true` walks the whole chain."
+        )
 
-    @extend_schema(responses=OutputSerializer, summary="Seal pending entries and recompute the whole chain")
+    @extend_schema(
+        parameters=[OpenApiParameter("full", bool, description="walk the whole chain, not from the checkpoint")],
+        responses=OutputSerializer,
+        summary="Seal pending entries and recompute the chain from the newest checkpoint (or whole)",
+    )
     def get(self, request: Request) -> Response:
         _require_auditor(request)
-        result = chain.verify()
-        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok})
+        full = serializers.BooleanField(default=False).run_validation(request.query_params.get("full", False))
+        result = chain.verify(from_checkpoint=not full)
+        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok, "full": full})
         return Response(self.OutputSerializer(result).data)
 
 

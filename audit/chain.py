@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils import timezone
 
-from audit.models import AuditChainLink, AuditEntry, AuditRetention
-from audit.signing import signature_valid
+from audit.models import AuditChainLink, AuditCheckpoint, AuditEntry, AuditRetention
+from audit.signing import sign, signature_valid
 
 logger = logging.getLogger("audit.chain")
 
@@ -32,6 +33,7 @@ GENESIS = "0" * 64
 SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
 LOOKBACK_IDS = 100_000  # late commits are searched this far below the newest sealed entry
 LATE_COMMIT_WAIT = 10.0  # seconds verify waits for another sealer to link a late commit
+LOOKBACK_EVERY = 60.0  # seconds between the continuous sealer's look-backs for late commits
 
 
 # The columns hashed, as they are read for hashing (``values()``: no model instances, and the
@@ -111,13 +113,15 @@ def _lock() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _unsealed(full_scan: bool) -> QuerySet[AuditEntry]:
+def _unsealed(full_scan: bool, above: int | None = None, lookback: bool = True) -> QuerySet[AuditEntry]:
     queryset: QuerySet[AuditEntry] = AuditEntry.objects.filter(
         ~Exists(AuditChainLink.objects.filter(entry_id=OuterRef("pk")))
     )
-    if not full_scan:
+    if above is not None:
+        queryset = queryset.filter(pk__gt=above)
+    elif not full_scan:
         newest = AuditChainLink.objects.aggregate(m=Max("entry_id"))["m"] or 0
-        queryset = queryset.filter(pk__gt=max(newest - LOOKBACK_IDS, 0))
+        queryset = queryset.filter(pk__gt=max(newest - (LOOKBACK_IDS if lookback else 0), 0))
     return queryset.order_by("pk")
 
 
@@ -127,9 +131,13 @@ def seal(
     full_scan: bool = False,
     progress: Callable[[int], object] | None = None,
     limit: int | None = None,
+    above: int | None = None,
+    lookback: bool = True,
 ) -> int:
-    """Link every committed, unlinked entry (at most about ``limit``, whole batches). Returns how
-    many were sealed; 0 if another sealer runs."""
+    """Link every committed, unlinked entry (at most about ``limit``, whole batches; only those
+    with an id above ``above`` when given; without ``lookback``, only those above the newest
+    sealed entry, not the late commits below it). Returns how many were sealed; 0 if another
+    sealer runs."""
     sealed = 0
     while limit is None or sealed < limit:
         with transaction.atomic():
@@ -137,7 +145,7 @@ def seal(
                 return sealed
             head = AuditChainLink.objects.order_by("-seq").first()
             seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
-            batch = list(_unsealed(full_scan).values(*HASHED)[:batch_size])
+            batch = list(_unsealed(full_scan, above, lookback).values(*HASHED)[:batch_size])
             if not batch:
                 return sealed
             links = []
@@ -160,6 +168,7 @@ class Verification:
     head: str
     first_bad_entry: int | None
     problem: str = ""
+    from_seq: int = 1  # the first link this verify walked (after a checkpoint: the one past it)
 
 
 @dataclass
@@ -171,9 +180,10 @@ class Link:
     entry: dict[str, Any] | None  # the entry's HASHED columns, or None if it is gone
 
 
-def _links(chunk: int = 5000) -> Iterator[Link]:
-    """Every link in order with its entry's hashed columns, ``chunk`` links per two queries."""
-    last = -1
+def _links(chunk: int = 5000, after: int = -1) -> Iterator[Link]:
+    """Every link after ``after`` in order with its entry's hashed columns, ``chunk`` links per two
+    queries."""
+    last = after
     while True:
         links = list(
             AuditChainLink.objects.filter(seq__gt=last)
@@ -189,37 +199,93 @@ def _links(chunk: int = 5000) -> Iterator[Link]:
         last = links[-1][0]
 
 
-def _first_stray(high: int) -> int | None:
-    """The oldest entry up to ``high`` without a link, if any (a full anti-join: seconds at 10M)."""
-    first: int | None = _unsealed(full_scan=True).filter(pk__lte=high).values_list("pk", flat=True).first()
+def _first_stray(high: int, above: int | None = None) -> int | None:
+    """The oldest entry up to ``high`` (and above ``above``) without a link, if any (a full
+    anti-join without ``above``: seconds at 10M)."""
+    first: int | None = _unsealed(True, above).filter(pk__lte=high).values_list("pk", flat=True).first()
     return first
 
 
-def verify(
-    *, seal_first: bool = True, progress: Callable[[int], None] | None = None, every: int = 10_000
-) -> Verification:
-    """Recompute the whole chain; report the first entry whose link does not hold.
+@dataclass
+class Start:
+    """Where a verify starts: the genesis, a retention record's boundary, or a checkpoint."""
 
-    Seals pending entries first (a full scan, so no late commit is missed), then checks that the
-    links run 1, 2, 3... without gaps, that each link names the previous hash, that each hash is
-    the hash of its entry as stored now, and that no entry is left without a link. Entries that
-    committed during the walk are sealed before that last check (inside the API request's
-    transaction too: the sealer's lock is this session's already).
+    prev: str
+    seq: int  # the first link to check
+    entries_below: int | None  # every entry up to this id had its link (a checkpoint's)
+    problem: str = ""
+
+
+def _start(*, from_checkpoint: bool) -> Start:
+    start = Start(GENESIS, 1, None)
+    retention = AuditRetention.objects.order_by("-id").first()
+    if retention is not None:
+        # The oldest part was removed by the retention path: continue from its signed boundary.
+        if not signature_valid(retention):
+            return Start(GENESIS, 1, None, "the retention record's signature does not hold")
+        start = Start(retention.boundary_hash, retention.first_seq_kept, None)
+    if not from_checkpoint:
+        return start
+    checkpoint = AuditCheckpoint.objects.filter(seq__gte=start.seq).order_by("-id").first()
+    if checkpoint is None:
+        return start
+    if not signature_valid(checkpoint):
+        return Start(GENESIS, 1, None, "the checkpoint's signature does not hold")
+    link = AuditChainLink.objects.filter(seq=checkpoint.seq).values_list("entry_id", "hash").first()
+    if link != (checkpoint.entry_id, checkpoint.head_hash):
+        # The links are hashes of hashes: a changed link under the checkpoint means the table was
+        # rewritten. Only a full verify says where; this one refuses to trust the prefix.
+        return Start(GENESIS, 1, None, "the chain no longer ends at the checkpoint's head: run a full verify")
+    return Start(checkpoint.head_hash, checkpoint.seq + 1, checkpoint.entries_below)
+
+
+def _checkpoint(*, seq: int, head_hash: str, entries_below: int) -> AuditCheckpoint | None:
+    """Sign and store a checkpoint of what was just verified (nothing if nothing is chained)."""
+    if seq < 1:
+        return None
+    entry_id = AuditChainLink.objects.filter(seq=seq).values_list("entry_id", flat=True).first()
+    if entry_id is None:
+        return None
+    checkpoint = AuditCheckpoint(
+        seq=seq, entry_id=entry_id, head_hash=head_hash, entries_below=entries_below, verified_at=timezone.now()
+    )
+    checkpoint.signature = sign(checkpoint)
+    checkpoint.save()
+    return checkpoint
+
+
+def verify(
+    *,
+    seal_first: bool = True,
+    progress: Callable[[int], None] | None = None,
+    every: int = 10_000,
+    from_checkpoint: bool = True,
+) -> Verification:
+    """Recompute the chain; report the first entry whose link does not hold.
+
+    Starts from the newest checkpoint whose signature holds and whose link is still the one it
+    names (``from_checkpoint``; else from the retention boundary or the genesis: the full walk).
+    Seals pending entries first (every one above the checkpoint, so no late commit is missed),
+    then checks that the links run on without gaps, that each link names the previous hash, that
+    each hash is the hash of its entry as stored now, and that no entry is left without a link.
+    Entries that committed during the walk are sealed before that last check (inside the API
+    request's transaction too: the sealer's lock is this session's already). A verify that holds
+    leaves a new signed checkpoint.
     """
 
     # Entries committed after this point are not the check's business (they are sealed next
     # time); without this bound a busy system would report them as unchained.
     high = AuditEntry.objects.aggregate(m=Max("pk"))["m"] or 0
+    start = _start(from_checkpoint=from_checkpoint)
+    if start.problem:
+        return Verification(False, 0, start.prev, None, start.problem)
+    # Above the checkpoint's bound, less the sealer's look-back: an entry that was still in its
+    # transaction when the checkpoint was taken may have committed since, below that bound.
+    above = None if start.entries_below is None else max(start.entries_below - LOOKBACK_IDS, 0)
     if seal_first:
-        seal(full_scan=True)
-    prev, expected_seq, checked = GENESIS, 1, 0
-    retention = AuditRetention.objects.order_by("-id").first()
-    if retention is not None:
-        # The oldest part was removed by the retention path: continue from its signed boundary.
-        if not signature_valid(retention):
-            return Verification(False, 0, GENESIS, None, "the retention record's signature does not hold")
-        prev, expected_seq = retention.boundary_hash, retention.first_seq_kept
-    for link in _links():
+        seal(full_scan=True, above=above)
+    prev, expected_seq, checked = start.prev, start.seq, 0
+    for link in _links(after=start.seq - 1):
         entry = link.entry
         bad = None
         if link.seq != expected_seq:
@@ -235,21 +301,25 @@ def verify(
         prev, expected_seq, checked = link.hash, expected_seq + 1, checked + 1
         if progress is not None and checked % every == 0:
             progress(every)
-    stray = _first_stray(high)
+    stray = _first_stray(high, above)
     if stray is not None and seal_first:
         # An entry below the bound whose transaction was still open at the first seal and
         # committed during the walk: not tampering, just late. Seal it now (or let the running
         # sealer do it) and look again; only what stays unlinked is reported.
         deadline = time.monotonic() + LATE_COMMIT_WAIT
         while stray is not None:
-            seal(full_scan=True)
-            stray = _first_stray(high)
+            seal(full_scan=True, above=above)
+            stray = _first_stray(high, above)
             if stray is None or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
     if stray is not None:
         return Verification(False, checked, prev, stray, "an entry is not in the chain")
-    return Verification(True, checked, prev, None)
+    # Only links up to the last one walked are vouched for; a link added meanwhile is the next
+    # verify's. Without a signing key there is no checkpoint (and every verify is a full one).
+    if checked and settings.AUDIT_SIGNING_KEY:
+        _checkpoint(seq=expected_seq - 1, head_hash=prev, entries_below=high)
+    return Verification(True, checked, prev, None, from_seq=start.seq)
 
 
 def oldest_unsealed_age(*, now: datetime | None = None) -> float:
@@ -271,17 +341,25 @@ def seal_continuously(
     interval: float,
     stop: threading.Event,
     on_sealed: Callable[[int], object] | None = None,
+    lookback_every: float = LOOKBACK_EVERY,
 ) -> None:
     """Seal every ``interval`` seconds until ``stop`` is set: the sealer process started with the
-    service (``seal_audit --loop``; decision 0016). A database error (a restart, a failover) is
-    logged and retried after the interval with a fresh connection, so the sealer outlives it."""
+    service (``seal_audit --loop``; decision 0016). Each round links what is above the newest
+    sealed entry (an index range); the look-back for late commits below it (an anti-join over
+    ``LOOKBACK_IDS`` ids) runs only every ``lookback_every`` seconds. A database error (a restart,
+    a failover) is logged and retried after the interval with a fresh connection, so the sealer
+    outlives it."""
+    last_lookback = float("-inf")
     while not stop.is_set():
+        due = time.monotonic() - last_lookback >= lookback_every
         try:
-            count = seal()
+            count = seal(lookback=due)
         except DatabaseError:
             logger.warning("audit sealer: the database is unavailable; retrying", exc_info=False)
             connection.close()
         else:
+            if due:
+                last_lookback = time.monotonic()
             if count and on_sealed is not None:
                 on_sealed(count)
         stop.wait(interval)

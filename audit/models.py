@@ -252,6 +252,27 @@ class LogReviewItem(models.Model):
         return owner
 
 
+class AuditCheckpoint(models.Model):
+    """The signed record that the chain verified whole up to link ``seq`` (head ``head_hash``) and
+    that every entry up to ``entries_below`` had its link then. ``verify`` continues from the
+    newest one whose signature holds, so a day's verify at 10 million entries takes seconds; the
+    full walk stays available (``verify_audit --full``). Append-only, like the log."""
+
+    id = models.BigAutoField(primary_key=True)
+    seq = models.BigIntegerField()
+    entry_id = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    entries_below = models.BigIntegerField()
+    verified_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint {self.pk}"
+
+
 class AuditRetention(models.Model):
     """The signed record that a range of old entries (and their links) was removed by the
     documented retention path. ``verify`` starts the chain from ``boundary_hash`` at

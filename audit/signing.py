@@ -1,5 +1,6 @@
-"""The HMAC signature of a retention record (``AUDIT_SIGNING_KEY``): what lets verify trust the
-boundary where the chain's removed oldest part ends (docs/audit.md)."""
+"""The HMAC signatures (``AUDIT_SIGNING_KEY``) of a retention record, which lets verify trust the
+boundary where the chain's removed oldest part ends, and of a checkpoint, which lets verify
+continue from a prefix it verified before (docs/audit.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from audit.models import AuditRetention
+from audit.models import AuditCheckpoint, AuditRetention
 
 
 def signing_key() -> bytes:
@@ -27,26 +28,33 @@ def signing_key() -> bytes:
     return key
 
 
-def payload(record: AuditRetention) -> bytes:
-    return json.dumps(
-        {
+def payload(record: AuditRetention | AuditCheckpoint) -> bytes:
+    if isinstance(record, AuditCheckpoint):
+        fields = {
+            "kind": "checkpoint",
+            "seq": record.seq,
+            "entry_id": record.entry_id,
+            "head_hash": record.head_hash,
+            "entries_below": record.entries_below,
+            "verified_at": record.verified_at.isoformat(),
+        }
+    else:
+        fields = {
             "removed_before": record.removed_before.isoformat(),
             "first_seq_kept": record.first_seq_kept,
             "boundary_hash": record.boundary_hash,
             "entries_removed": record.entries_removed,
             "performed_by": record.performed_by,
             "performed_at": record.performed_at.isoformat(),
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    ).encode()
+        }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign(record: AuditRetention) -> str:
+def sign(record: AuditRetention | AuditCheckpoint) -> str:
     return hmac.new(signing_key(), payload(record), hashlib.sha256).hexdigest()
 
 
-def signature_valid(record: AuditRetention) -> bool:
+def signature_valid(record: AuditRetention | AuditCheckpoint) -> bool:
     try:
         return hmac.compare_digest(sign(record), record.signature)
     except ImproperlyConfigured:

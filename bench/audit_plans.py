@@ -9,7 +9,8 @@ indexes dropped during the load and rebuilt after it (same definitions), then VA
 the cursor paginator, first page and next page) and prints ``EXPLAIN (ANALYZE, BUFFERS)`` for
 each, plus the time of the whole search in Python (filter, page, serialise; best of 3), and the
 sealer's and verify's own scans. ``--anomalies`` times the anomaly search over the last 1, 7 and
-30 days and a log check's start over the last 30.
+30 days and a log check's start over the last 30. ``--verify-at-scale N`` times a verify that
+continues from a checkpoint after N new entries.
 
 Scratch databases only (the entries can never be deleted):
 
@@ -264,6 +265,65 @@ def report_explain(args: argparse.Namespace) -> None:
         print(f"| {label} | {rows} | {execution:.1f} | {python} |")
 
 
+def placeholder_links() -> None:
+    """A link for every entry not yet linked, inserted in SQL with placeholder hashes (so a full
+    verify would call the first of them altered: for measuring scans, not the chain)."""
+    started = time.monotonic()
+    sql("SET synchronous_commit = off")
+    sql(
+        "INSERT INTO audit_auditchainlink (seq, entry_id, prev_hash, hash, sealed_at) "
+        "SELECT coalesce((SELECT max(seq) FROM audit_auditchainlink), 0) + row_number() OVER (ORDER BY e.id), "
+        "e.id, repeat('0', 64), lpad(to_hex(e.id), 64, '0'), now() FROM audit_auditentry e "
+        "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainlink l WHERE l.entry_id = e.id) ORDER BY e.id"
+    )
+    sql("VACUUM ANALYZE audit_auditchainlink")
+    links = sql("SELECT count(*) FROM audit_auditchainlink")[0][0]
+    print(f"# {links:,} chain links with placeholder hashes ({time.monotonic() - started:.0f} s)\n", flush=True)
+
+
+def verify_at_scale(new_entries: int) -> None:
+    """A verify that continues from a checkpoint, at the size of the loaded log: every loaded entry
+    gets a placeholder link and a signed checkpoint is taken at their head (as a full verify that
+    held would leave it), then ``new_entries`` fresh entries (a day is about 9,000 at 10 million
+    over 3 years) are written, sealed and verified from the checkpoint, best of 3."""
+    from datetime import timedelta
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from audit import chain
+    from audit.models import AuditEntry
+    from cases.models import Case
+
+    placeholder_links()
+    head = chain.head()
+    high = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    chain._checkpoint(seq=head["seq"], head_hash=head["hash"], entries_below=high)
+    params = {
+        "t0": timezone.now(),
+        "step": timedelta(milliseconds=1),
+        "ct": ContentType.objects.get_for_model(Case).pk,
+        "lo": 1,
+        "hi": new_entries,
+        "cases": CASES,
+        "actors": ACTORS,
+    }
+    sql(LOAD, params)
+    sql("ANALYZE audit_auditentry")
+    one = time.monotonic()
+    sealed = chain.seal(lookback=False)
+    print(f"sealed the {sealed:,} new entries in {time.monotonic() - one:.1f} s", flush=True)
+    for round_ in range(3):
+        one = time.monotonic()
+        result = chain.verify()
+        took = time.monotonic() - one
+        print(
+            f"verify from the checkpoint, round {round_ + 1}: {took:.2f} s, ok={result.ok}, "
+            f"{result.entries_checked:,} entries checked from link {result.from_seq:,}",
+            flush=True,
+        )
+
+
 def sealer_at_scale(new_entries: int) -> None:
     """The sealer's and verify's scans against a link table as large as the entry table.
 
@@ -279,17 +339,7 @@ def sealer_at_scale(new_entries: int) -> None:
     from audit import chain
     from cases.models import Case
 
-    started = time.monotonic()
-    sql("SET synchronous_commit = off")
-    sql(
-        "INSERT INTO audit_auditchainlink (seq, entry_id, prev_hash, hash, sealed_at) "
-        "SELECT coalesce((SELECT max(seq) FROM audit_auditchainlink), 0) + row_number() OVER (ORDER BY e.id), "
-        "e.id, repeat('0', 64), lpad(to_hex(e.id), 64, '0'), now() FROM audit_auditentry e "
-        "WHERE NOT EXISTS (SELECT 1 FROM audit_auditchainlink l WHERE l.entry_id = e.id) ORDER BY e.id"
-    )
-    sql("VACUUM ANALYZE audit_auditchainlink")
-    links = sql("SELECT count(*) FROM audit_auditchainlink")[0][0]
-    print(f"# {links:,} chain links with placeholder hashes ({time.monotonic() - started:.0f} s)\n", flush=True)
+    placeholder_links()
     content_type = ContentType.objects.get_for_model(Case).pk
     for label, full_scan in (("seal() (incremental, LOOKBACK_IDS)", False), ("seal(full_scan=True)", True)):
         params = {
@@ -359,6 +409,7 @@ def main() -> None:
     parser.add_argument("--load", type=int, default=0, help="bulk-load this many entries first")
     parser.add_argument("--explain", action="store_true", help="print the searches' plans and timings")
     parser.add_argument("--sealer-at-scale", type=int, default=0, metavar="N", help="link every entry, add N, seal")
+    parser.add_argument("--verify-at-scale", type=int, default=0, metavar="N", help="checkpoint, add N, verify")
     parser.add_argument("--anomalies", action="store_true", help="time anomalies.find and a log check's start")
     parser.add_argument("--force", action="store_true", help="run even if the database name lacks 'bench'")
     args = parser.parse_args()
@@ -377,6 +428,8 @@ def main() -> None:
         sealer_at_scale(args.sealer_at_scale)
     if args.anomalies:
         anomalies_at_scale()
+    if args.verify_at_scale:
+        verify_at_scale(args.verify_at_scale)
 
 
 if __name__ == "__main__":

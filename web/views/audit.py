@@ -191,13 +191,15 @@ def anomalies_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @signed_in
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """GET shows the head and the unsealed window; POST seals and recomputes the whole chain."""
+    """GET shows the head and the unsealed window; POST seals and recomputes the chain from the
+    newest checkpoint, or the whole chain with ``full``."""
     reader = me(request)
     log_search.require_auditor(reader)
     result = None
     if request.method == "POST":
-        result = chain.verify()
-        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok})
+        full = "full" in request.POST
+        result = chain.verify(from_checkpoint=not full)
+        record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok, "full": full})
     context = {"result": result, "head": chain.head(), "unsealed_seconds": int(chain.oldest_unsealed_age())}
     return render(request, "web/audit/verify.html", context)
 
