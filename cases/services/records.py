@@ -118,7 +118,10 @@ def visit_record(
     low, high = settings.LINKOPING_AGE_MIN, settings.LINKOPING_AGE_MAX
     if occurred_at > timezone.now():
         errors["occurred_at"] = [MSG_FUTURE]
-    elif not low <= personnummer.age_on(case.youth.personal_number, visit_day) <= high:
+    elif (
+        visit_day < personnummer.birth_date(case.youth.personal_number)  # before the youth was born
+        or not low <= personnummer.age_on(case.youth.personal_number, visit_day) <= high
+    ):
         errors["occurred_at"] = [MSG_VISIT_AGE.format(low=low, high=high)]
     if informed_voluntary is None:
         errors["informed_voluntary"] = [MSG_INFORMED_VOLUNTARY]
