@@ -36,6 +36,7 @@ MSG_CREATOR_GETS_NO_CODE = _(
     "You created this account and know its first password: another administrator must approve its enrolment code."
 )
 MSG_GRANT_DECIDED = _("This request has already been decided.")
+MSG_REACTIVATE_ACTIVE = _("The account is active: there is nothing to re-activate.")
 MSG_ROLE_NEEDS_AGENCY = _("This role needs an agency of the kind it belongs to.")
 MSG_ROLE_NO_AGENCY = _("Auditors and administrators belong to no agency.")
 MSG_AGENCY_NEEDS_ROLE = _("Name the role the user is to have in this agency.")
@@ -109,10 +110,13 @@ def _grant_extra(grant: AccessGrant) -> dict[str, Any]:
     }
 
 
-def grant_check(*, actor: User, user: User, role: str, agency: Any) -> None:
-    """Raise if the request is malformed: for oneself, or a role without its kind of agency."""
+def grant_check(*, actor: User, user: User, role: str, agency: Any, reactivate: bool = False) -> None:
+    """Raise if the request is malformed: for oneself, a role without its kind of agency, or a
+    re-activation of an account that is active (it would wait, unseen, for a later deactivation)."""
     if user.pk == actor.pk:
         raise PermissionDenied(MSG_GRANT_FOR_ONESELF)
+    if reactivate and user.is_active:
+        raise ValidationError({"reactivate": MSG_REACTIVATE_ACTIVE})
     if role:
         kind = ROLE_AGENCY_KIND.get(role)
         if kind is None and agency is not None:
@@ -137,7 +141,7 @@ def grant_request(
 ) -> AccessGrant:
     """An administrator asks for a change to what ``user`` may reach; nothing changes yet.
     Audited as ``grant_requested``."""
-    grant_check(actor=actor, user=user, role=role, agency=agency)
+    grant_check(actor=actor, user=user, role=role, agency=agency, reactivate=reactivate)
     grant = AccessGrant(
         user=user,
         role=role,
@@ -213,6 +217,8 @@ def grant_approve(*, actor: User, grant: AccessGrant) -> str | None:
     enrolment code if the grant asked for one (shown to the approver once, stored only hashed).
     Audited as ``grant_approved``; the requester cannot approve, nor can the grant's subject."""
     locked = _decide(actor=actor, grant=grant, status=GrantStatus.APPROVED, event=AuditEvent.GRANT_APPROVED)
+    if locked.reactivate and locked.user.is_active:
+        raise ValidationError({"reactivate": MSG_REACTIVATE_ACTIVE})  # active again since the request
     _apply(locked)
     if not locked.enrolment:
         return None

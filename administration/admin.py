@@ -9,6 +9,7 @@ are neither shown nor created here.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.filters import SimpleListFilter
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -57,6 +58,8 @@ class SSPFAdminSite(OTPAdminSite):
 admin.site.__class__ = SSPFAdminSite
 
 MSG_NO_PASSWORDS = _("Administrators do not set other users' passwords.")
+MSG_USERNAME_ASCII = _("A username is lowercase letters a-z, digits and . _ - only.")
+USERNAME_PATTERN = re.compile(r"[a-z0-9._-]{2,150}")
 MSG_CHOOSE_ON_PAGE = _("Tick the requests to approve one by one on the page; not every request on every page at once.")
 
 # What a declared list filter puts in the URL after its field's name (Django's field filters).
@@ -149,8 +152,10 @@ class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     fk_name = "user"
-    fields = ["role", "agency", "emergency_until"]
-    readonly_fields = ["role", "agency", "emergency_until"]
+    # Not emergency_until: who broke the glass, and until when, is the auditors' to see, not the
+    # administrators'.
+    fields = ["role", "agency"]
+    readonly_fields = ["role", "agency"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # role and agency come only through an approved access grant
@@ -160,8 +165,20 @@ class StaffUserChangeForm(UserChangeForm):
     password = None  # type: ignore[assignment]  # not even the masked hash with its reset link
 
 
+class StaffUserCreationForm(AdminUserCreationForm):
+    """A new account's username in plain lowercase letters, digits and ``. _ -``: an approver reads
+    requests by username, and "аlice" with a Cyrillic а would read as alice."""
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if not USERNAME_PATTERN.fullmatch(username):
+            raise ValidationError(MSG_USERNAME_ASCII, code="invalid")
+        return username
+
+
 class StaffUserAdmin(DeclaredFiltersOnly, UserAdmin):
     form = StaffUserChangeForm
+    add_form = StaffUserCreationForm
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "staff_profile__role"]
     list_select_related = ["staff_profile"]
@@ -219,7 +236,11 @@ class AccessGrantForm(forms.ModelForm):
         if user is not None:
             try:
                 accounts.grant_check(
-                    actor=self.actor, user=user, role=data.get("role") or "", agency=data.get("agency")
+                    actor=self.actor,
+                    user=user,
+                    role=data.get("role") or "",
+                    agency=data.get("agency"),
+                    reactivate=bool(data.get("reactivate")),
                 )
             except PermissionDenied as exc:
                 raise ValidationError(str(exc)) from None

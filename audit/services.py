@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from audit.context import current
 from audit.models import AuditEntry, AuditEvent
@@ -185,14 +186,27 @@ def flush_denied(request: HttpRequest) -> None:
         )
 
 
+def tried_username(username: str) -> str:
+    """What the log (and django-axes: ``config.lockout.axes_username``) keeps of a username typed
+    at a sign-in: the name itself when an account by that name exists, else ``unknown:`` and a
+    keyed hash of it. A password or an enrolment code typed into the username box would otherwise
+    be kept in clear where every auditor and administrator reads it; the hash still tells one
+    repeated name from another (a lockout counts it; an auditor sees the same unknown name tried
+    a hundred times)."""
+    if get_user_model().objects.filter(username=username).exists():
+        return username
+    return "unknown:" + salted_hmac("audit.tried_username", username).hexdigest()[:16]
+
+
 def record_login(*, event: str, username: str, user: Any = None) -> None:
-    """Logins, failed logins and logouts, with the username tried (never a password or code)."""
+    """Logins, failed logins and logouts, with the username tried (never a password or code; an
+    unknown name only as ``tried_username`` keeps it)."""
     record(
         event=event,
         model=get_user_model(),
         object_pk=str(user.pk) if user is not None else "",
         actor=user,
-        actor_username=username,
+        actor_username=username if user is not None else tried_username(username),
     )
 
 

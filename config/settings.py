@@ -223,7 +223,12 @@ AXES_VERBOSE = False
 # axes keeps a failed attempt's form (shown in the admin): every secret field of every sign-in form
 # is masked, or an enrolment code typed with a wrong password would wait there for the
 # administrator who set that password (tests/administration/test_admin_holds_no_secret.py).
+# The tried username too (kept as a hash when no account has it: config.lockout.axes_username),
+# and the address a signed-out visitor was sent on from (`next`: a case id or an auditor's search).
+AXES_USERNAME_CALLABLE = "config.lockout.axes_username"
 AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "next",
     "password",
     "otp",
     "otp_token",

@@ -96,3 +96,26 @@ def test_select_all_across_pages_approves_nothing(alice: Any, adam: Any, bea: An
     assert AccessGrant.objects.get(pk=grant.pk).status == GrantStatus.PENDING
     alice.refresh_from_db()
     assert not alice.is_staff
+
+
+def test_the_user_page_does_not_say_who_broke_the_glass(olle: Any, adam: Any, case: Any, client_for: Any) -> None:
+    client_for(olle).post(f"/api/v1/cases/{case.pk}/emergency-access/", {"reason": "Akut läge, ingen i teamet nås"})
+    olle.staff_profile.refresh_from_db()
+    assert olle.staff_profile.emergency_until is not None
+
+    page = verified_admin_client(adam).get(f"{USERS}{olle.pk}/change/")
+
+    assert "emergency_until" not in page.content.decode()
+    assert "nödåtkomst" not in page.content.decode().lower()
+
+
+@pytest.mark.parametrize("username", ["аlice", "Alice", "alice bob", "x"])
+def test_a_new_username_is_plain_lowercase_ascii(username: str, adam: Any) -> None:
+    """An approver reads requests by username: "аlice" with a Cyrillic а must not pass for alice."""
+    response = verified_admin_client(adam).post(
+        USERS + "add/",
+        {"username": username, "password1": "Ett-langt-losen-2026", "password2": "Ett-langt-losen-2026"},
+    )
+
+    assert response.status_code == 200
+    assert not type(adam).objects.filter(username=username).exists()

@@ -1,6 +1,7 @@
 """Nothing in the admin hands an administrator a way in as someone else: no API token is created
 there (knox's own admin did, and showed it), no token or token prefix is shown, and a failed sign-in's
-form, which axes keeps and the admin shows, holds no code or password that was typed."""
+form, which axes keeps and the admin shows, holds no code or password that was typed, not even one
+typed into the username box, nor the page the visitor was on the way to."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ def test_a_failed_sign_in_leaves_no_typed_secret_for_the_admin(client: Any, adam
         for row in model.objects.all()
         if hasattr(row, "post_data")
     )
-    assert "alice" in kept  # the attempts are there, with their usernames
+    assert AccessAttempt.objects.filter(username="alice").exists()  # the attempts are there, by user
     admin = verified_admin_client(adam)
     pages = [admin.get(f"/admin/axes/accessattempt/{row.pk}/change/") for row in AccessAttempt.objects.all()]
     shown = " ".join(page.content.decode() for page in pages)
@@ -66,3 +67,37 @@ def test_a_failed_sign_in_leaves_no_typed_secret_for_the_admin(client: Any, adam
             if name != "username":
                 assert value not in kept, name
                 assert value not in shown, name
+
+
+@pytest.mark.parametrize("path", ["/login/", "/enrol/", "/admin/login/", "/api/v1/auth/login"])
+def test_a_secret_typed_as_the_username_is_kept_only_as_a_hash(client: Any, adam: Any, alice: Any, path: str) -> None:
+    """A user who types the password (or pastes the enrolment code) into the username box: axes'
+    list in the admin and the audit log keep a keyed hash of the unknown name, never the name."""
+    from audit.models import AuditEntry
+
+    secret = "Canary-Secret-In-The-Username-Box"
+    data = {"username": secret, "password": "whatever-1", "otp": "123456", "enrolment_code": "x"}
+    if path.startswith("/api/"):
+        client.post(path, data, content_type="application/json")
+    else:
+        client.post(path, data)
+
+    kept = [row.username for row in AccessAttempt.objects.all()]
+    logged = list(AuditEntry.objects.filter(event="login_failed").values_list("actor_username", flat=True))
+    assert kept and logged
+    assert all(name.startswith("unknown:") for name in kept + logged), (kept, logged)
+    page = verified_admin_client(adam).get("/admin/axes/accessattempt/").content.decode()
+    every = " ".join(
+        str(value)
+        for model in (AccessAttempt, AccessFailureLog)
+        for row in model.objects.values()
+        for value in row.values()
+    )
+    assert secret not in page and secret not in every and secret not in " ".join(logged)
+
+
+def test_the_page_a_signed_out_visitor_was_going_to_is_not_kept(client: Any, adam: Any, alice: Any, case: Any) -> None:
+    client.post(f"/login/?next=/cases/{case.pk}/", {"username": "alice", "password": "wrong-one-1", "otp": "1"})
+
+    every = " ".join(str(row) for row in AccessAttempt.objects.values_list("get_data", "post_data", "path_info"))
+    assert str(case.pk) not in every

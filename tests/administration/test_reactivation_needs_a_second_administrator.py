@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.utils.html import escape
 from django_otp import devices_for_user
@@ -144,3 +144,22 @@ def test_a_reactivated_account_is_new_again_for_emergency_access(
     EmergencyApproval.objects.create(user=alice, approved_by=carl)
     accounts.require_emergency_allowed(user=alice)
     assert AccessGrant.objects.get(pk=grant.pk).status == GrantStatus.APPROVED
+
+
+def test_an_active_account_cannot_be_re_activated(alice: Any, adam: Any, bea: Any) -> None:
+    """A re-activation requested while the account is active would wait, unseen, for a later
+    deactivation (and restart the new-account clock): refused when asked, and when approved
+    after the account came back some other way."""
+    admin = verified_admin_client(adam)
+    refused = admin.post(
+        GRANTS + "add/", {"user": str(alice.pk), "role": "", "agency": "", "reactivate": "on", "enrolment": "on"}
+    )
+    assert escape(str(accounts.MSG_REACTIVATE_ACTIVE)) in refused.content.decode()
+    assert not AccessGrant.objects.filter(user=alice).exists()
+
+    _deactivate(admin, alice)
+    grant = accounts.grant_request(actor=adam, user=alice, reactivate=True, enrolment=True)
+    get_user_model().objects.filter(pk=alice.pk).update(is_active=True)  # back by the server's shell meanwhile
+    with pytest.raises(ValidationError):
+        accounts.grant_approve(actor=bea, grant=grant)
+    assert AccessGrant.objects.get(pk=grant.pk).status == GrantStatus.PENDING

@@ -61,9 +61,7 @@ def test_the_youth_must_be_in_the_age_band_on_the_day_of_the_visit(
     assert not HomeVisit.objects.exists()
 
 
-def test_a_visit_before_the_youth_was_born_is_a_400_not_a_500(
-    linkoping_case: Any, alice: Any, client_for: Any
-) -> None:
+def test_a_visit_before_the_youth_was_born_is_a_400_not_a_500(linkoping_case: Any, alice: Any, client_for: Any) -> None:
     """Found by a long fuzz run: a visit dated 2000-01-01 asked the youth's age on a day before
     their birth, which raised instead of refusing."""
     response = client_for(alice).post(case_url(linkoping_case, "visits/"), visit(occurred_at="2000-01-01T00:00:00Z"))

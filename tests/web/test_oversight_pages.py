@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from audit.models import AuditEntry, LogReview
@@ -52,7 +53,9 @@ def test_cursor_paging_walks_the_whole_log_once(case: Any, alice: Any, audrey: A
 
 
 def test_the_csv_neutralises_formulas(audrey: Any, browser_for: Any, client: Any) -> None:
-    client.post("/login/", {"username": '=HYPERLINK("http://evil.example/","x")', "password": "x", "otp": "123456"})
+    formula = '=HYPERLINK("http://evil.example/","x")'
+    get_user_model().objects.create(username=formula)  # an unknown name is logged as a hash only
+    client.post("/login/", {"username": formula, "password": "x", "otp": "123456"})
     response = browser_for(audrey).get("/audit/entries.csv", {"action": "login_failed"})
     body = b"".join(response.streaming_content).decode()
     assert "\"'=HYPERLINK" in body

@@ -1,7 +1,7 @@
-"""Mail each user how many reminders they have, with a link: run daily (cron or a systemd timer,
+"""Mail each user who has reminders that they have some, with a link: run daily (cron or a systemd timer,
 docs/operations.md). Idempotent: a user mailed today is not mailed again the same day (the audit
-entry of the mailing is the record). A mail carries a count and a link, never a name, a personal
-number or a case number."""
+entry of the mailing is the record). A mail carries a link, never a count, a name, a personal
+number or a case number (an address is one administrator's to change)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import override
 
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
@@ -23,7 +23,7 @@ from oversight.reminders import reminders_for
 
 
 class Command(BaseCommand):
-    help = "Mail every user the number of their open reminders (daily; safe to re-run)."
+    help = "Mail every user with open reminders that they have some, and a link (daily; safe to re-run)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
@@ -43,11 +43,11 @@ class Command(BaseCommand):
                 continue
             with override(settings.LANGUAGE_CODE):
                 subject = _("SSPF: you have reminders")
-                body = ngettext(
-                    "You have %(count)d open reminder in the SSPF service: %(link)s",
-                    "You have %(count)d open reminders in the SSPF service: %(link)s",
-                    count,
-                ) % {"count": count, "link": settings.SITE_URL.rstrip("/") + "/"}
+                # No count: an address is one administrator's to change, and a count says how
+                # many consents are ending or referrals waiting (decision 0014).
+                body = _("You have open reminders in the SSPF service: %(link)s") % {
+                    "link": settings.SITE_URL.rstrip("/") + "/"
+                }
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
             record(
                 event=AuditEvent.NOTIFY,
