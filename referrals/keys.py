@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from audit.services import keys_rewrapped
 from cases import crypto
 from cases.keys import RewrapResult, rewrap_in_batches
 from referrals.models import Referral, ReferralKey, key_owner_id
@@ -23,10 +24,10 @@ def referral_keys_pending_rewrap() -> int:
 
 
 def referral_keys_rewrap(
-    *, batch_size: int = 500, limit: int | None = None, progress: Callable[[int], None] | None = None
+    *, batch_size: int = 1000, limit: int | None = None, progress: Callable[[int], None] | None = None
 ) -> RewrapResult:
     """Re-wrap referral data keys under the current master key, ``batch_size`` per transaction
-    (``cases.keys.rewrap_in_batches``).
+    (``cases.keys.rewrap_in_batches``, audited an entry per key).
 
     Safe to interrupt and re-run: a key is either still under its old master key (readable while
     that key stays configured) or already under the new one.
@@ -40,6 +41,7 @@ def referral_keys_rewrap(
         batch_size=batch_size,
         limit=limit,
         progress=progress,
+        audit=keys_rewrapped,
     )
     result.remaining = referral_keys_pending_rewrap()
     return result

@@ -60,6 +60,25 @@ def test_rotation_then_removing_the_old_key_keeps_everything_readable(alice: Any
     assert read_all() == before
 
 
+def test_every_rewrapped_key_has_its_audit_entry_as_a_save_would(alice: Any, settings: Any) -> None:
+    """The batch is written with one bulk_update, past django-auditlog's signals: each key still
+    gets the ``update`` entry a save of its own would have had (field names, no values)."""
+    from audit.models import AuditEntry
+
+    cases = open_cases(alice, 3)
+    settings.FIELD_ENCRYPTION_KEYS = f"{new_key('next')},{settings.FIELD_ENCRYPTION_KEYS}"
+    before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    call_command("rotate_keys", "--batch-size", "2", stdout=StringIO(), stderr=StringIO())
+
+    entries = AuditEntry.objects.filter(pk__gt=before, content_type__model="casekey")
+    assert sorted(entries.values_list("object_pk", flat=True)) == sorted(str(c.pk) for c in cases)
+    for entry in entries:
+        assert (entry.event, entry.action, entry.changed_fields) == ("update", 1, ["master_key_id", "rewrapped_at"])
+        assert entry.object_repr == f"data key of case {entry.object_pk}"
+        assert not entry.changes and not entry.changes_text
+
+
 def test_an_interrupted_rotation_loses_nothing_and_continues(alice: Any, settings: Any) -> None:
     old = settings.FIELD_ENCRYPTION_KEYS
     open_cases(alice, 5)

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     help = "Re-wrap referral data keys under the newest master key (safe to interrupt and re-run)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--limit", type=int, default=None, help="stop after this many keys")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,6 +1,8 @@
 """Re-wrap every case data key under the first (newest) key in FIELD_ENCRYPTION_KEYS.
 
-Run it after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys stay listed). When it
+Run it after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys stay listed). It lives
+in ``oversight`` because it audits each batch through ``audit.services``, which ``cases`` (where
+the re-wrapping is) sits below. When it
 reports 0 remaining, the old master keys can be removed. Interrupting it loses nothing; run it
 again to continue.
 """
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from audit.services import keys_rewrapped
 from cases import crypto
 from cases.keys import case_keys_pending_rewrap, case_keys_rewrap
 
@@ -21,7 +24,7 @@ class Command(BaseCommand):
     help = "Re-wrap case data keys under the newest master key (safe to interrupt and re-run)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=int, default=1000)
         parser.add_argument("--limit", type=int, default=None, help="stop after this many keys")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,7 +43,9 @@ class Command(BaseCommand):
             sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)")
             sys.stderr.flush()
 
-        result = case_keys_rewrap(batch_size=options["batch_size"], limit=options["limit"], progress=progress)
+        result = case_keys_rewrap(
+            audit=keys_rewrapped, batch_size=options["batch_size"], limit=options["limit"], progress=progress
+        )
         if total:
             sys.stderr.write("\n")
         self.stdout.write(f"re-wrapped {result.rewrapped}, remaining under older keys {result.remaining}")
