@@ -77,7 +77,8 @@ def visit_shown(access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
     return {
         "id": visit.pk,
         "occurred_at": visit.occurred_at,
-        "participants": [user.username for user in visit.participants.all()],
+        # Sorted here (the prefetched set has no order of its own: PostgreSQL returned either).
+        "participants": sorted(user.username for user in visit.participants.all()),
         "present": list(visit.present),
         "source": visit.source,
         "basis": visit.basis,
