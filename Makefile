@@ -60,7 +60,7 @@ typecheck: env
 
 # Drills (docs/operations.md#drills), each on a throw-away PostgreSQL instance of its own (initdb,
 # pg_ctl, pg_dump and psql needed; as root it runs as the `postgres` user) and `make serve`.
-.PHONY: drill drill-db-faults drill-concurrency drills
+.PHONY: drill drill-db-faults drill-concurrency drill-pooler drills
 drill: install
 	$(BIN)/python scripts/drills/backup_restore.py
 
@@ -70,7 +70,20 @@ drill-db-faults: install
 drill-concurrency: install
 	$(BIN)/python scripts/drills/concurrency.py
 
-drills: drill drill-db-faults drill-concurrency
+# The service behind PgBouncer in transaction mode (Debian's pgbouncer; docs/operations.md).
+drill-pooler: install
+	$(BIN)/python scripts/drills/pooler.py
+
+drills: drill drill-db-faults drill-concurrency drill-pooler
+
+# A real streaming replica of the local PostgreSQL on port 5433 (REPLICA_PORT): pg_basebackup and a
+# hot standby (docs/operations.md#a-read-replica). Set DATABASE_REPLICA_URL to use it.
+.PHONY: replica replica-stop
+replica: install
+	$(BIN)/python scripts/drills/replica.py start
+
+replica-stop: install
+	$(BIN)/python scripts/drills/replica.py stop
 
 # Fuzzing: schemathesis against make serve, once per role (scripts/drills/fuzz.py; docs/testing.md).
 # CI runs fuzz-ci (up to 100 generated requests per operation, at most 50 s per role, the costly

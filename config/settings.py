@@ -113,8 +113,32 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True  # one transaction per request: nothing half-written
+# Behind PgBouncer in transaction mode (docs/operations.md#connection-pooling; make drill-pooler):
+# a transaction may run on another server connection than the last, so nothing may outlive one.
+# psycopg prepares a statement server side after five uses, and Django streams a queryset outside a
+# transaction with a WITH HOLD cursor (the CSV export): both off.
+DATABASE_POOLER = envstr("DATABASE_POOLER") or ""
+if DATABASE_POOLER not in ("", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOLER is empty (no pooler, or session pooling) or 'transaction'.")
+if DATABASE_POOLER == "transaction":
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": None}
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# A streaming replica for auditors' searches, statistics and reports (cases/routing.py;
+# docs/operations.md#a-read-replica; make replica starts one of the local PostgreSQL). Under the
+# test suite it mirrors the test database's name and routing is off unless a test switches it on.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL") or ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 600, minimum=0), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASE_POOLER == "transaction":
+        DATABASES["replica"]["OPTIONS"] = {**DATABASES["replica"].get("OPTIONS", {}), "prepare_threshold": None}
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+REPLICA_READS = bool(DATABASE_REPLICA_URL) and not TESTING
+DATABASE_ROUTERS = ["cases.routing.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from audit.models import AuditEntry, AuditEvent
+from cases import routing
 from cases.models import SOCIAL_SERVICES_ROLES, CaseMember, StaffProfile
 from consent.models import ConsentWithdrawal, EmergencyAccess
 
@@ -44,6 +45,12 @@ def _outside_office_hours(accesses: QuerySet[AuditEntry]) -> QuerySet[AuditEntry
 
 
 def find(*, since: datetime, until: datetime, limit: int | None = None) -> list[dict[str, Any]]:
+    """``_find`` on the replica when one is configured (``cases.routing``)."""
+    with routing.replica_reads():
+        return _find(since=since, until=until, limit=limit)
+
+
+def _find(*, since: datetime, until: datetime, limit: int | None = None) -> list[dict[str, Any]]:
     """Every finding in [since, until): denied attempts, emergency access, access by someone not
     on the team, access outside office hours, unusual volume, access after a consent withdrawal,
     and alerts (a case whose content did not decrypt). At most ``limit`` of each kind: the first

@@ -145,7 +145,11 @@ def generate_keys() -> dict[str, str]:
 
 def service_env(database_url: str, keys: dict[str, str] | None) -> dict[str, str]:
     """Production-like: DEBUG off, keys from the environment only (never ``.env.local``)."""
-    env = {k: v for k, v in os.environ.items() if k.removesuffix("_FILE") not in SECRETS}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.removesuffix("_FILE") not in SECRETS and k not in ("DATABASE_REPLICA_URL", "DATABASE_POOLER")
+    }
     env.update(
         SSPF_IGNORE_ENV_FILE="1",
         DEBUG="0",
