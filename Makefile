@@ -60,7 +60,7 @@ typecheck: env
 
 # Drills (docs/operations.md#drills), each on a throw-away PostgreSQL instance of its own (initdb,
 # pg_ctl, pg_dump and psql needed; as root it runs as the `postgres` user) and `make serve`.
-.PHONY: drill drill-db-faults drill-concurrency drill-pooler drills
+.PHONY: drill drill-db-faults drill-concurrency drill-pooler drill-two-servers drills
 drill: install
 	$(BIN)/python scripts/drills/backup_restore.py
 
@@ -74,7 +74,11 @@ drill-concurrency: install
 drill-pooler: install
 	$(BIN)/python scripts/drills/pooler.py
 
-drills: drill drill-db-faults drill-concurrency drill-pooler
+# Two app servers behind nginx, one killed under a bounded wrk run (Debian's nginx and wrk).
+drill-two-servers: install
+	$(BIN)/python scripts/drills/two_servers.py
+
+drills: drill drill-db-faults drill-concurrency drill-pooler drill-two-servers
 
 # A real streaming replica of the local PostgreSQL on port 5433 (REPLICA_PORT): pg_basebackup and a
 # hot standby (docs/operations.md#a-read-replica). Set DATABASE_REPLICA_URL to use it.
