@@ -90,7 +90,7 @@ replica-stop: install
 	$(BIN)/python scripts/drills/replica.py stop
 
 # Fuzzing: schemathesis against make serve, once per role (scripts/drills/fuzz.py; docs/testing.md).
-# CI runs fuzz-ci (up to 100 generated requests per operation, at most 50 s per role, the costly
+# CI runs fuzz-ci (up to 100 generated requests per operation, at most 100 s per role, the costly
 # checks left out); fuzz is the long run (1,000 per operation, every check, no time limit).
 FUZZ_EXAMPLES ?= 1000
 .PHONY: fuzz fuzz-ci
@@ -98,7 +98,7 @@ fuzz: install
 	$(BIN)/python scripts/drills/fuzz.py --examples $(FUZZ_EXAMPLES) --phases examples,coverage,fuzzing
 
 fuzz-ci: install
-	$(BIN)/python scripts/drills/fuzz.py --ci --examples 100 --role-seconds 50
+	$(BIN)/python scripts/drills/fuzz.py --ci --examples 100 --role-seconds 100
 
 # The schema's examples (api/examples.json): the first successful answer of each operation in the
 # API tests, secrets replaced (tests/contract.py). Re-run when an answer's shape changes; the
