@@ -234,9 +234,23 @@ def _start(*, from_checkpoint: bool) -> Start:
     link = AuditChainLink.objects.filter(seq=checkpoint.seq).values_list("entry_id", "hash").first()
     if link != (checkpoint.entry_id, checkpoint.head_hash):
         # The links are hashes of hashes: a changed link under the checkpoint means the table was
-        # rewritten. Only a full verify says where; this one refuses to trust the prefix.
-        return Start(GENESIS, 1, None, "the chain no longer ends at the checkpoint's head: run a full verify")
+        # rewritten after the checkpoint was signed (a full verify refuses it too: _signed_links).
+        return Start(GENESIS, 1, None, MSG_REWRITTEN)
     return Start(checkpoint.head_hash, checkpoint.seq + 1, checkpoint.entries_below)
+
+
+MSG_REWRITTEN = "the chain no longer matches a signed checkpoint: it was rewritten after the checkpoint"
+
+
+def _signed_links(after_seq: int) -> tuple[dict[int, tuple[int, str]], str]:
+    """What the signed checkpoints after ``after_seq`` say the chain holds: {seq: (entry id, hash)};
+    and a problem if a checkpoint's signature does not hold (a row nobody with the key wrote)."""
+    named: dict[int, tuple[int, str]] = {}
+    for checkpoint in AuditCheckpoint.objects.filter(seq__gte=after_seq).order_by("id"):
+        if not signature_valid(checkpoint):
+            return {}, "the checkpoint's signature does not hold"
+        named[checkpoint.seq] = (checkpoint.entry_id, checkpoint.head_hash)
+    return named, ""
 
 
 def _checkpoint(*, seq: int, head_hash: str, entries_below: int) -> AuditCheckpoint | None:
@@ -284,11 +298,18 @@ def verify(
     above = None if start.entries_below is None else max(start.entries_below - LOOKBACK_IDS, 0)
     if seal_first:
         seal(full_scan=True, above=above)
+    # Every signed checkpoint the walk passes must still name the link it signed: a chain rewritten
+    # with recomputed hashes verifies link by link, but not against a keyed record of its past.
+    signed, problem = _signed_links(start.seq)
+    if problem:
+        return Verification(False, 0, start.prev, None, problem)
     prev, expected_seq, checked = start.prev, start.seq, 0
     for link in _links(after=start.seq - 1):
         entry = link.entry
         bad = None
-        if link.seq != expected_seq:
+        if link.seq in signed and signed[link.seq] != (link.entry_id, link.hash):
+            bad = MSG_REWRITTEN
+        elif link.seq != expected_seq:
             bad = "a link is missing before this one"
         elif link.prev_hash != prev:
             bad = "the link does not continue the chain"
@@ -315,6 +336,9 @@ def verify(
             time.sleep(0.2)
     if stray is not None:
         return Verification(False, checked, prev, stray, "an entry is not in the chain")
+    if signed and max(signed) >= expected_seq:
+        # A signed checkpoint names a link past the end: the newest links were removed.
+        return Verification(False, checked, prev, None, "the chain is shorter than a signed checkpoint says")
     # Only links up to the last one walked are vouched for; a link added meanwhile is the next
     # verify's. Without a signing key there is no checkpoint (and every verify is a full one).
     if checked and settings.AUDIT_SIGNING_KEY:

@@ -69,7 +69,7 @@ def _findings(*, since: datetime, until: datetime) -> tuple[list[dict[str, Any]]
     cap = settings.AUDIT_REVIEW_FINDINGS_PER_KIND
     taken: list[dict[str, Any]] = []
     count: dict[str, int] = {}
-    for finding in anomalies.find(since=since, until=until, limit=cap + 1):
+    for finding in anomalies.find(since=since, until=until, limit=cap + 1, replica=False):
         count[finding["kind"]] = count.get(finding["kind"], 0) + 1
         if count[finding["kind"]] <= cap:
             taken.append(finding)

@@ -88,7 +88,7 @@ def test_a_rewritten_chain_under_the_checkpoint_is_refused(logged: list[int]) ->
     result = chain.verify()
 
     assert result.ok is False
-    assert result.problem == "the chain no longer ends at the checkpoint's head: run a full verify"
+    assert result.problem == chain.MSG_REWRITTEN
 
 
 def test_a_forged_checkpoint_is_refused(logged: list[int]) -> None:
@@ -132,3 +132,44 @@ def test_the_sealer_looks_back_for_late_commits_only_now_and_then(logged: list[i
     assert chain.seal(lookback=True) == 1
     assert AuditChainLink.objects.filter(entry_id=late).exists()
     assert AuditChainLink.objects.filter(entry_id=newest).exists()
+
+
+def _rewrite_from(entry_id: int) -> None:
+    """What someone with the triggers off and no key can do: change an entry and recompute every
+    later link (the links are an unkeyed SHA-256), so the chain verifies link by link."""
+    with triggers_off():
+        raw("UPDATE audit_auditentry SET actor_username = 'mallory' WHERE id = %s", [entry_id])
+        prev = chain.GENESIS
+        for link in AuditChainLink.objects.order_by("seq"):
+            row = AuditEntry.objects.filter(pk=link.entry_id).values(*chain.HASHED).get()
+            digest = chain.row_hash(prev, row)
+            raw(
+                "UPDATE audit_auditchainlink SET prev_hash = %s, hash = %s WHERE seq = %s",
+                [prev, digest, link.seq],
+            )
+            prev = digest
+
+
+def test_a_full_verify_does_not_launder_a_chain_a_checkpoint_caught_rewritten(logged: list[int]) -> None:
+    """Found by an outside review: the default verify refused the rewritten chain, and the full
+    verify it pointed to called it whole and signed a new checkpoint over it."""
+    chain.verify()
+    _rewrite_from(logged[1])
+
+    default, full = chain.verify(), chain.verify(from_checkpoint=False)
+
+    assert (default.ok, default.problem) == (False, chain.MSG_REWRITTEN)
+    assert (full.ok, full.problem) == (False, chain.MSG_REWRITTEN)
+    assert AuditCheckpoint.objects.count() == 1  # nothing new signed over the rewrite
+
+
+def test_a_chain_cut_short_below_a_checkpoint_is_found(logged: list[int]) -> None:
+    chain.verify()
+    newest = chain.head()["seq"]
+    with triggers_off():
+        raw("DELETE FROM audit_auditchainlink WHERE seq = %s", [newest])
+        raw("DELETE FROM audit_auditentry WHERE id = %s", [logged[-1]])
+
+    result = chain.verify(from_checkpoint=False, seal_first=False)
+
+    assert (result.ok, result.problem) == (False, "the chain is shorter than a signed checkpoint says")

@@ -5,6 +5,7 @@ reads its own writes from the primary (issue 19; docs/operations.md#a-read-repli
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from audit.models import AuditEntry, AuditEvent
 from audit.services import record
 from cases.models import Agency, AgencyKind, Case
 from cases.routing import REPLICA, ReplicaRouter, replica_reads
-from oversight import log_search, results
+from oversight import anomalies, log_reviews, log_search, results
 
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")  # the router reads it only
 
@@ -111,3 +112,28 @@ def test_the_writer_reads_its_own_write_from_the_primary(agencies: Any) -> None:
         read_back = Agency.objects.get(pk=made.pk)  # the replica may not have it yet
     assert read_back.name == "Fritidsgården Norr"
     assert sum('FROM "cases_agency"' in q["sql"] for q in on_primary.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+@override_settings(REPLICA_READS=True)
+def test_a_log_check_takes_its_findings_from_the_primary(case: Any, audrey: Any, olle: Any) -> None:
+    """The anomalies page may lag with the replica; a log check records and signs off the period's
+    anomalies, so it reads them from the primary (found by an outside review)."""
+    reason = _replica_up()
+    if reason:
+        pytest.skip(reason)
+    now = timezone.now()
+    denied = record(event=AuditEvent.DENIED, model=Case, object_pk=str(case.pk), case=case, actor=olle)
+    _replicated(denied.pk)
+
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        found = anomalies.find(since=now - timedelta(hours=1), until=timezone.now())
+    assert any(f["entry"] == denied.pk for f in found)
+    assert any("audit_auditentry" in q["sql"] for q in on_replica.captured_queries)  # the page: the replica
+
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        review = log_reviews.review_start(
+            actor=audrey, period_start=now - timedelta(hours=1), period_end=timezone.now(), sample_size=0
+        )
+    assert review.items.filter(entry_number=denied.pk).exists()
+    assert on_replica.captured_queries == []
