@@ -33,6 +33,7 @@ GENESIS = "0" * 64
 SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
 LOOKBACK_IDS = 100_000  # late commits are searched this far below the newest sealed entry
 LATE_COMMIT_WAIT = 10.0  # seconds verify waits for another sealer to link a late commit
+MSG_REWRITTEN = "the chain no longer matches a signed checkpoint: it was rewritten after the checkpoint"
 LOOKBACK_EVERY = 60.0  # seconds between the continuous sealer's look-backs for late commits
 
 
@@ -237,9 +238,6 @@ def _start(*, from_checkpoint: bool) -> Start:
         # rewritten after the checkpoint was signed (a full verify refuses it too: _signed_links).
         return Start(GENESIS, 1, None, MSG_REWRITTEN)
     return Start(checkpoint.head_hash, checkpoint.seq + 1, checkpoint.entries_below)
-
-
-MSG_REWRITTEN = "the chain no longer matches a signed checkpoint: it was rewritten after the checkpoint"
 
 
 def _signed_links(after_seq: int) -> tuple[dict[int, tuple[int, str]], str]:

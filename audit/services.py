@@ -213,11 +213,10 @@ def record_login(*, event: str, username: str, user: Any = None) -> None:
 def keys_rewrapped(rows: list[Any]) -> None:
     """An ``update`` entry per re-wrapped key row (case, referral or system key), as django-auditlog
     writes for a row saved on its own (changed fields by name, no value), in one INSERT: for
-    ``cases.keys``' batches, which write the rows with one ``bulk_update``."""
+    ``cases.keys``' batches, which write their rows past ``save()`` and its signal."""
     if not rows:
         return
-    model = type(rows[0])
-    template = _entry(event=AuditEvent.UPDATE, model=model, object_pk="")
+    template = _entry(event=AuditEvent.UPDATE, model=type(rows[0]), object_pk="")
     built = []
     for row in rows:
         entry = AuditEntry(**{f.attname: getattr(template, f.attname) for f in AuditEntry._meta.concrete_fields})
@@ -227,19 +226,18 @@ def keys_rewrapped(rows: list[Any]) -> None:
         entry.object_repr = str(row)
         entry.changed_fields = ["master_key_id", "rewrapped_at"]
         built.append(entry)
-    meta = AuditEntry._meta
-    connection = connections[router.db_for_write(AuditEntry)]
-    fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    _insert_values(
-        connection, fields, [[f.get_db_prep_save(f.pre_save(e, True), connection) for f in fields] for e in built]
-    )
+    _insert_entries(built)
 
 
 def record_each(entries: Iterable[dict[str, Any]]) -> None:
     """Several entries now, in the current transaction, in one INSERT (per batch the database
     accepts): each given as ``record``'s keyword arguments. For a page of objects that are not
     cases (the referral queue), so that recording it costs one query whatever the page's size."""
-    built = [_entry(**kwargs) for kwargs in entries]
+    _insert_entries([_entry(**kwargs) for kwargs in entries])
+
+
+def _insert_entries(built: list[AuditEntry]) -> None:
+    """Built (unsaved) entries in one multi-row INSERT per batch the database accepts."""
     if not built:
         return
     meta = AuditEntry._meta

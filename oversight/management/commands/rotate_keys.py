@@ -1,10 +1,9 @@
 """Re-wrap every case data key under the first (newest) key in FIELD_ENCRYPTION_KEYS.
 
-Run it after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys stay listed). It lives
-in ``oversight`` because it audits each batch through ``audit.services``, which ``cases`` (where
-the re-wrapping is) sits below. When it
+Run it after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys stay listed). When it
 reports 0 remaining, the old master keys can be removed. Interrupting it loses nothing; run it
-again to continue.
+again to continue. It lives in ``oversight`` because it audits each batch through
+``audit.services``, which ``cases`` (where the re-wrapping is) sits below.
 """
 
 from __future__ import annotations
