@@ -1080,11 +1080,17 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if False:",
         EVIDENCE_TESTS,
         rule="a form over CONSENT_EVIDENCE_MAX_BYTES is refused with 413",
-        # The limit is checked while the upload is read (api/parsers.py) and again by the service.
+        # The limit is checked on the declared length (api/parsers.py), while the upload is read
+        # (consent/uploads.py) and again by the service.
         also=(
             (
                 PARSERS,
                 "        if length > settings.CONSENT_EVIDENCE_MAX_BYTES + MULTIPART_OVERHEAD:",
+                "        if False:",
+            ),
+            (
+                "consent/uploads.py",
+                "        if self.buffer.tell() + len(raw_data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
                 "        if False:",
             ),
         ),
@@ -1101,6 +1107,11 @@ MUTATIONS: tuple[Mutation, ...] = (
                 PARSERS,
                 "        if length > settings.CONSENT_EVIDENCE_MAX_BYTES + MULTIPART_OVERHEAD:",
                 "        if length >= settings.CONSENT_EVIDENCE_MAX_BYTES + MULTIPART_OVERHEAD:",
+            ),
+            (
+                "consent/uploads.py",
+                "        if self.buffer.tell() + len(raw_data) > settings.CONSENT_EVIDENCE_MAX_BYTES:",
+                "        if self.buffer.tell() + len(raw_data) >= settings.CONSENT_EVIDENCE_MAX_BYTES:",
             ),
         ),
     ),
