@@ -23,8 +23,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import inputs
-from api.common import user_of
-from api.schema import page_of
+from api.common import CheckedPaging, user_of
+from api.schema import CURSOR_PAGING, page_of
 from audit import chain
 from audit.models import AuditEntry, AuditEvent, LogReview, LogReviewItem, Verdict
 from audit.services import record
@@ -61,18 +61,18 @@ _DATETIME = inputs.DateTimeField()  # unbound: the format and time zone come fro
 
 
 class EntryOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = inputs.IntegerField()
     timestamp = inputs.DateTimeField()
-    actor = serializers.CharField(source="actor_username")
+    actor = inputs.CharField(source="actor_username")
     action = serializers.ChoiceField(source="event", choices=AuditEvent.choices)
-    object_type = serializers.CharField(source="content_type.model")
-    object_id = serializers.CharField(source="object_pk")
-    case_number = serializers.CharField()
+    object_type = inputs.CharField(source="content_type.model")
+    object_id = inputs.CharField(source="object_pk")
+    case_number = inputs.CharField()
     case = serializers.UUIDField(source="case_ref", allow_null=True)
-    remote_addr = serializers.CharField(allow_null=True)
-    correlation_id = serializers.CharField(source="cid", allow_null=True)
-    changed_fields = serializers.ListField(child=serializers.CharField())
-    fields_shown = serializers.ListField(child=serializers.CharField())
+    remote_addr = inputs.CharField(allow_null=True)
+    correlation_id = inputs.CharField(source="cid", allow_null=True)
+    changed_fields = serializers.ListField(child=inputs.CharField())
+    fields_shown = serializers.ListField(child=inputs.CharField())
 
     # The columns the output reads: the search loads only these (an entry's other JSON columns,
     # never shown, are not decoded).
@@ -85,7 +85,7 @@ class EntryOutput(serializers.Serializer):
         return {**log_search.entry_shown(entry), "timestamp": _DATETIME.to_representation(entry.timestamp)}
 
 
-class EntryCursor(CursorPagination):
+class EntryCursor(CheckedPaging, CursorPagination):
     ordering = ("-timestamp", "-id")
     page_size = 100
     page_size_query_param = "page_size"
@@ -117,7 +117,7 @@ FILTER_PARAMETERS = [
 
 class AuditEntryListApi(APIView):
     @extend_schema(
-        parameters=FILTER_PARAMETERS,
+        parameters=[*FILTER_PARAMETERS, *CURSOR_PAGING],
         responses=page_of(EntryOutput, cursor=True),
         operation_id="v1_audit_entries_list",
         summary="Search the audit log",
@@ -150,12 +150,12 @@ class AuditEntryCsvApi(APIView):
 class AuditVerifyApi(APIView):
     @extend_schema_serializer(component_name="AuditVerification")
     class OutputSerializer(serializers.Serializer):
-        ok = serializers.BooleanField()
-        entries_checked = serializers.IntegerField()
-        head = serializers.CharField()
-        first_bad_entry = serializers.IntegerField(allow_null=True)
-        problem = serializers.CharField()
-        from_seq = serializers.IntegerField(
+        ok = inputs.BooleanField()
+        entries_checked = inputs.IntegerField()
+        head = inputs.CharField()
+        first_bad_entry = inputs.IntegerField(allow_null=True)
+        problem = inputs.CharField()
+        from_seq = inputs.IntegerField(
             help_text="The first link walked: 1 (or the retention boundary) for the whole chain, the "
             "link after the newest signed checkpoint otherwise. `?full=true` walks the whole chain."
         )
@@ -167,7 +167,7 @@ class AuditVerifyApi(APIView):
     )
     def get(self, request: Request) -> Response:
         _require_auditor(request)
-        full = serializers.BooleanField(default=False).run_validation(request.query_params.get("full", False))
+        full = bool(inputs.query_bool(request.query_params, "full"))
         result = chain.verify(from_checkpoint=not full)
         record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"verify": result.ok, "full": full})
         return Response(self.OutputSerializer(result).data)
@@ -175,11 +175,11 @@ class AuditVerifyApi(APIView):
 
 class FindingOutput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=anomalies.KINDS)
-    entry = serializers.IntegerField(allow_null=True)
-    timestamp = serializers.CharField()
-    actor = serializers.CharField()
-    case_number = serializers.CharField()
-    detail = serializers.CharField()
+    entry = inputs.IntegerField(allow_null=True)
+    timestamp = inputs.CharField()
+    actor = inputs.CharField()
+    case_number = inputs.CharField()
+    detail = inputs.CharField()
 
 
 class AuditAnomaliesApi(APIView):
@@ -200,8 +200,8 @@ class AuditAnomaliesApi(APIView):
     def get(self, request: Request) -> Response:
         _require_auditor(request)
         params = request.query_params
-        until = inputs.parse_datetime(params["until"], "until") if "until" in params else timezone.now()
-        since = inputs.parse_datetime(params["since"], "since") if "since" in params else until - timedelta(days=7)
+        until = inputs.parse_datetime(params["until"], "until") if params.get("until") else timezone.now()
+        since = inputs.parse_datetime(params["since"], "since") if params.get("since") else until - timedelta(days=7)
         reviews.period_check(since=since, until=until, field="since")
         findings = anomalies.find(since=since, until=until)
         record(event=AuditEvent.REVIEW, model=AuditEntry, object_pk="", extra={"anomalies": len(findings)})
@@ -210,16 +210,16 @@ class AuditAnomaliesApi(APIView):
 
 class ReviewItemOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    entry = serializers.IntegerField(source="entry_number", allow_null=True)
-    reason = serializers.CharField()
-    detail = serializers.CharField()
-    actor = serializers.CharField()
-    case_number = serializers.CharField()
+    entry = inputs.IntegerField(source="entry_number", allow_null=True)
+    reason = inputs.CharField()
+    detail = inputs.CharField()
+    actor = inputs.CharField()
+    case_number = inputs.CharField()
     verdict = serializers.ChoiceField(
         choices=[("", "not yet marked"), *Verdict.choices], allow_blank=True, help_text="Empty until marked."
     )
-    comment = serializers.CharField()
-    marked_by = serializers.CharField(source="marked_by.username", allow_null=True, default=None)
+    comment = inputs.CharField()
+    marked_by = inputs.CharField(source="marked_by.username", allow_null=True, default=None)
     marked_at = inputs.DateTimeField(allow_null=True)
 
 
@@ -227,12 +227,12 @@ class ReviewOutput(serializers.Serializer):
     id = serializers.UUIDField()
     period_start = inputs.DateTimeField()
     period_end = inputs.DateTimeField()
-    sample_size = serializers.IntegerField()
-    started_by = serializers.CharField(source="started_by.username")
+    sample_size = inputs.IntegerField()
+    started_by = inputs.CharField(source="started_by.username")
     started_at = inputs.DateTimeField()
-    signed_off_by = serializers.CharField(source="signed_off_by.username", allow_null=True, default=None)
+    signed_off_by = inputs.CharField(source="signed_off_by.username", allow_null=True, default=None)
     signed_off_at = inputs.DateTimeField(allow_null=True)
-    conclusion = serializers.CharField()
+    conclusion = inputs.CharField()
     summary = serializers.SerializerMethodField()
     findings_capped = serializers.ListField(
         child=serializers.ChoiceField(choices=anomalies.KINDS),
@@ -259,7 +259,7 @@ class ReviewListApi(APIView):
     class InputSerializer(serializers.Serializer):
         period_start = inputs.DateTimeField()
         period_end = inputs.DateTimeField()
-        sample_size = serializers.IntegerField(min_value=0, max_value=500, default=20)
+        sample_size = inputs.IntegerField(min_value=0, max_value=500, default=20)
 
     @extend_schema(responses=ReviewOutput(many=True), summary="List log checks")
     def get(self, request: Request) -> Response:
@@ -286,7 +286,7 @@ class ReviewItemMarkApi(APIView):
     @extend_schema_serializer(component_name="ReviewMarkInput")
     class InputSerializer(serializers.Serializer):
         verdict = serializers.ChoiceField(choices=Verdict.choices)
-        comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+        comment = inputs.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=ReviewItemOutput, summary="Mark an item justified or not")
     def post(self, request: Request, review_id: str, item_id: str) -> Response:
@@ -304,7 +304,7 @@ class ReviewItemMarkApi(APIView):
 class ReviewSignOffApi(APIView):
     @extend_schema_serializer(component_name="ReviewSignOffInput")
     class InputSerializer(serializers.Serializer):
-        conclusion = serializers.CharField(max_length=20_000)
+        conclusion = inputs.CharField(max_length=20_000)
 
     @extend_schema(request=InputSerializer, responses=ReviewDetailOutput, summary="Sign a log check off")
     def post(self, request: Request, review_id: str) -> Response:

@@ -37,13 +37,13 @@ class LoginApi(APIView):
 
     @extend_schema_serializer(component_name="LoginInput")
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        username = inputs.CharField(max_length=150)
+        password = inputs.CharField(max_length=128, trim_whitespace=False)
         otp = serializers.RegexField(r"^\d{6}$", max_length=6)
 
     @extend_schema_serializer(component_name="LoginOutput")
     class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = inputs.CharField()
         expires_at = inputs.DateTimeField()
 
     @extend_schema(
@@ -95,9 +95,9 @@ class LogoutApi(APIView):
 
 
 class _EnrolmentInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    enrolment_code = serializers.CharField(max_length=64)
+    username = inputs.CharField(max_length=150)
+    password = inputs.CharField(max_length=128, trim_whitespace=False)
+    enrolment_code = inputs.CharField(max_length=64)
 
 
 def _enrolment_failed(request: Request, username: str) -> Response:
@@ -138,8 +138,8 @@ class EnrolStartApi(APIView):
 
     @extend_schema_serializer(component_name="EnrolStartOutput")
     class OutputSerializer(serializers.Serializer):
-        otpauth_uri = serializers.CharField()
-        secret = serializers.CharField()
+        otpauth_uri = inputs.CharField()
+        secret = inputs.CharField()
 
     @extend_schema(
         request=InputSerializer,
@@ -167,7 +167,7 @@ class EnrolConfirmApi(APIView):
     @extend_schema_serializer(component_name="EnrolConfirmInput")
     class InputSerializer(_EnrolmentInput):
         otp = serializers.RegexField(r"^\d{6}$", max_length=6)
-        new_password = serializers.CharField(max_length=128, trim_whitespace=False)
+        new_password = inputs.CharField(max_length=128, trim_whitespace=False)
 
     @extend_schema(
         request=InputSerializer,

@@ -4,6 +4,9 @@ the content selectors (``content``) decide what is shown and record it."""
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -23,23 +26,23 @@ from oversight import legal_hold, reopen
 
 
 class YouthOutput(serializers.Serializer):
-    given_name = serializers.CharField()
-    family_name = serializers.CharField()
-    personal_number = serializers.CharField()
-    address = serializers.CharField(required=False, help_text="Left out when the identity is protected.")
-    protected_identity = serializers.BooleanField()
+    given_name = inputs.CharField()
+    family_name = inputs.CharField()
+    personal_number = inputs.CharField()
+    address = inputs.CharField(required=False, help_text="Left out when the identity is protected.")
+    protected_identity = inputs.BooleanField()
 
 
 class GuardianOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
-    custodian = serializers.BooleanField(help_text="A custodian (vårdnadshavare): only custodians consent.")
+    name = inputs.CharField()
+    custodian = inputs.BooleanField(help_text="A custodian (vårdnadshavare): only custodians consent.")
 
 
 class MemberOutput(serializers.Serializer):
-    username = serializers.CharField()
+    username = inputs.CharField()
     agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The member's agency's kind.")
-    agency_name = serializers.CharField()
+    agency_name = inputs.CharField()
     agency_id = serializers.UUIDField()
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -55,7 +58,7 @@ def consent_givers_output() -> serializers.Serializer:
         name="ConsentGiversOutput",
         fields={
             "required": GiverOutput(many=True, help_text="Whose consent sharing needs now."),
-            "blocked": serializers.CharField(allow_null=True, help_text="Why nothing can be shared, or null."),
+            "blocked": inputs.CharField(allow_null=True, help_text="Why nothing can be shared, or null."),
         },
         required=False,
         help_text="Social services only: whose consent sharing needs now.",
@@ -66,15 +69,15 @@ class CaseListOutput(serializers.Serializer):
     """A list row; ``youth`` only under ``identity``."""
 
     id = serializers.UUIDField()
-    number = serializers.CharField()
+    number = inputs.CharField()
     track = serializers.ChoiceField(choices=Track.choices)
     status = serializers.ChoiceField(choices=CaseStatus.choices)
-    district = serializers.CharField()
+    district = inputs.CharField()
     opened_at = inputs.DateTimeField()
     closed_at = inputs.DateTimeField(allow_null=True)
-    version = serializers.IntegerField()
+    version = inputs.IntegerField()
     youth = YouthOutput(required=False)
-    unreadable = serializers.BooleanField(
+    unreadable = inputs.BooleanField(
         required=False,
         help_text="List rows only, and only when true: the case's content could not be decrypted; the row has "
         "its plain columns and no youth (an alert is in the audit log).",
@@ -82,10 +85,10 @@ class CaseListOutput(serializers.Serializer):
 
 
 class ClosureRequestOutput(serializers.Serializer):
-    requested_by = serializers.CharField()
+    requested_by = inputs.CharField()
     requested_at = inputs.DateTimeField()
     outcome = serializers.ChoiceField(choices=CaseOutcome.choices)
-    reason = serializers.CharField(required=False, help_text="Social services only.")
+    reason = inputs.CharField(required=False, help_text="Social services only.")
 
 
 class CaseDetailOutput(CaseListOutput):
@@ -93,10 +96,10 @@ class CaseDetailOutput(CaseListOutput):
 
     guardians = GuardianOutput(many=True, required=False)
     custody = serializers.ChoiceField(choices=Custody.choices, required=False)
-    custody_unconfirmed = serializers.BooleanField(required=False)
-    summary = serializers.CharField(required=False)
+    custody_unconfirmed = inputs.BooleanField(required=False)
+    summary = inputs.CharField(required=False)
     members = MemberOutput(many=True)
-    categories = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=inputs.CharField())
     consent_givers = consent_givers_output()
     outcome = serializers.ChoiceField(
         choices=CaseOutcome.choices, allow_null=True, help_text="Why the case was closed; null while it is open."
@@ -113,20 +116,20 @@ def case_response(body: dict[str, object], *, status_code: int = 200) -> Respons
 
 
 class YouthInput(serializers.Serializer):
-    personal_number = serializers.CharField(max_length=20)
-    given_name = serializers.CharField(max_length=200)
-    family_name = serializers.CharField(max_length=200)
-    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    protected_identity = serializers.BooleanField(required=False, default=False)
+    personal_number = inputs.CharField(max_length=20)
+    given_name = inputs.CharField(max_length=200)
+    family_name = inputs.CharField(max_length=200)
+    address = inputs.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = inputs.BooleanField(required=False, default=False)
 
 
 class GuardianInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    personal_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    protected_identity = serializers.BooleanField(required=False, default=False)
-    custodian = serializers.BooleanField(required=False, default=True)
+    name = inputs.CharField(max_length=200)
+    personal_number = inputs.CharField(max_length=20, required=False, allow_blank=True)
+    phone = inputs.CharField(max_length=50, required=False, allow_blank=True)
+    address = inputs.CharField(max_length=500, required=False, allow_blank=True)
+    protected_identity = inputs.BooleanField(required=False, default=False)
+    custodian = inputs.BooleanField(required=False, default=True)
 
 
 # The case's version as an entity tag (``"7"``): answered with every case, required back in
@@ -145,7 +148,7 @@ ETAG = _etag(200, "The case's version, to send back in If-Match.")
 ETAG_CREATED = _etag(201, "The new case's version, to send back in If-Match.")
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    {"type": "string", "pattern": r'^(W/)?"[0-9]+"$'},
+    {"type": "string", "pattern": r'^(W/)?"[0-9]{1,18}"$'},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the case as last read.",
@@ -161,8 +164,8 @@ class CaseListApi(APIView):
         youth = YouthInput()
         # DRF hands max_length to the ListSerializer that many=True builds; its stubs omit it.
         guardians = GuardianInput(many=True, required=False, max_length=10)  # type: ignore[call-arg]
-        district = serializers.CharField(max_length=100)
-        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        district = inputs.CharField(max_length=100)
+        summary = inputs.CharField(max_length=100_000, required=False, allow_blank=True)
         custody = serializers.ChoiceField(choices=Custody.choices, required=False, default=Custody.UNKNOWN)
 
     @extend_schema(
@@ -190,17 +193,21 @@ class CaseListApi(APIView):
         return case_response(body, status_code=status.HTTP_201_CREATED)
 
 
+# An entity tag as the case answers it (``"7"``), or its weak form; the schema gives the same.
+ENTITY_TAG = re.compile(r'(W/)?"([0-9]{1,18})"')
+MSG_IF_MATCH = _('If-Match holds the ETag the case was read with, such as "7".')
+
+
 def if_match_version(request: Request) -> int | None:
-    """The version in ``If-Match`` (``"7"``, ``W/"7"``); None when absent; -1 when unparseable, which
-    is treated as stale, never as a match."""
+    """The version in ``If-Match`` (``"7"``, ``W/"7"``); None when absent (428 where required);
+    anything that is not an entity tag is a 400 (it used to be taken as stale, a 412)."""
     header = request.headers.get("If-Match", "").strip()
     if not header:
         return None
-    value = header.removeprefix("W/").strip('"')
-    try:
-        return int(value)
-    except ValueError:
-        return -1
+    found = ENTITY_TAG.fullmatch(header)
+    if found is None:
+        raise serializers.ValidationError({"If-Match": [MSG_IF_MATCH]})
+    return int(found.group(2))
 
 
 class CaseDetailApi(APIView):
@@ -208,8 +215,8 @@ class CaseDetailApi(APIView):
 
     @extend_schema_serializer(component_name="CasePatchInput")
     class InputSerializer(serializers.Serializer):
-        district = serializers.CharField(max_length=100, required=False)
-        summary = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        district = inputs.CharField(max_length=100, required=False)
+        summary = inputs.CharField(max_length=100_000, required=False, allow_blank=True)
         custody = serializers.ChoiceField(choices=Custody.choices, required=False)
 
     @extend_schema(responses=CaseDetailOutput, parameters=[ETAG], summary="Read a case")
@@ -245,7 +252,7 @@ class CaseCloseApi(APIView):
 
     @extend_schema_serializer(component_name="CaseCloseInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
         outcome = serializers.ChoiceField(choices=CaseOutcome.choices, default=CaseOutcome.OTHER)
 
     @extend_schema(
@@ -283,7 +290,7 @@ class CaseCloseRejectApi(APIView):
 
     @extend_schema_serializer(component_name="CaseCloseRejectInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
 
     @extend_schema(
         request=InputSerializer,
@@ -306,7 +313,7 @@ class CaseReopenApi(APIView):
 
     @extend_schema_serializer(component_name="CaseReopenInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
 
     @extend_schema(
         request=InputSerializer, responses=CaseDetailOutput, parameters=[ETAG], summary="Reopen a closed case"
@@ -324,7 +331,7 @@ class YouthLookupApi(APIView):
 
     @extend_schema_serializer(component_name="YouthLookupInput")
     class InputSerializer(serializers.Serializer):
-        personal_number = serializers.CharField(max_length=20)
+        personal_number = inputs.CharField(max_length=20)
 
     @extend_schema_serializer(component_name="YouthLookupOutput")
     class OutputSerializer(serializers.Serializer):
@@ -348,10 +355,10 @@ class YouthLookupApi(APIView):
 
 class LegalHoldOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    reason = serializers.CharField()
-    placed_by = serializers.CharField(source="placed_by.username")
+    reason = inputs.CharField()
+    placed_by = inputs.CharField(source="placed_by.username")
     placed_at = inputs.DateTimeField()
-    released_by = serializers.CharField(source="released_by.username", allow_null=True, default=None)
+    released_by = inputs.CharField(source="released_by.username", allow_null=True, default=None)
     released_at = inputs.DateTimeField(allow_null=True)
 
 
@@ -360,7 +367,7 @@ class LegalHoldApi(APIView):
 
     @extend_schema_serializer(component_name="LegalHoldInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
 
     @extend_schema(request=InputSerializer, responses={201: LegalHoldOutput}, summary="Place a legal hold")
     def post(self, request: Request, case_id: str) -> Response:

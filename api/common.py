@@ -3,6 +3,7 @@ responses, and the typed signed-in user."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from api import inputs
 from content.paging import MSG_INVALID_PAGE, InvalidPage, Page, PageRequest
 
 _DATETIME = serializers.DateTimeField()  # unbound: the format and time zone come from settings
@@ -48,7 +50,22 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# ``page``: a page number from 1, or ``last``; anything else is a page that does not exist (404).
+PAGE_NUMBER = re.compile(r"last|[0-9]+")
+
+
+def checked_paging(request: Request) -> None:
+    """``page_size`` that is not a whole number is a 400; ``page`` that is neither a number nor
+    ``last`` a 404, as DRF answers a page that does not exist. A whole ``page_size`` below 1 means
+    the default and one above the maximum the maximum, as DRF has it (the v1 contract)."""
+    inputs.query_int(request.query_params, "page_size")
+    number = request.query_params.get("page")
+    if number and not PAGE_NUMBER.fullmatch(number):
+        raise NotFound(MSG_INVALID_PAGE)
+
+
 def page_request(request: Request) -> PageRequest:
+    checked_paging(request)
     return PageRequest.of(request.query_params)
 
 
@@ -72,7 +89,16 @@ def paged(request: Request, load: Any, **kwargs: Any) -> Response:
     )
 
 
-class NumberedPages(PageNumberPagination):
+class CheckedPaging:
+    """For DRF's paginators: ``page`` and ``page_size`` checked as everywhere else."""
+
+    def get_page_size(self, request: Request) -> int | None:
+        checked_paging(request)
+        size: int | None = super().get_page_size(request)  # type: ignore[misc]
+        return size
+
+
+class NumberedPages(CheckedPaging, PageNumberPagination):
     """DRF's numbered pages, for lists that are not case content (the auditor's register)."""
 
     page_size = 50

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,44 +37,44 @@ MSG_REGISTER_AUDITORS = _("Only auditors may read the whole register.")
 
 class PartyOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
+    name = inputs.CharField()
     kind = serializers.ChoiceField(choices=AgencyKind.choices)
 
 
 class PendingReasonOutput(serializers.Serializer):
     code = serializers.ChoiceField(choices=sorted(PENDING_REASONS))
-    message = serializers.CharField()
+    message = inputs.CharField()
 
 
 class EvidenceOutput(serializers.Serializer):
-    sha256 = serializers.CharField()
-    size = serializers.IntegerField()
+    sha256 = inputs.CharField()
+    size = inputs.IntegerField()
     content_type = serializers.ChoiceField(choices=EvidenceType.values)
-    uploaded_by = serializers.CharField()
+    uploaded_by = inputs.CharField()
     uploaded_at = inputs.DateTimeField()
-    verified_by = serializers.CharField(allow_null=True)
+    verified_by = inputs.CharField(allow_null=True)
     verified_at = inputs.DateTimeField(allow_null=True)
 
 
 class ConsentOutput(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField()
-    giver = serializers.CharField()
+    giver = inputs.CharField()
     guardian = serializers.UUIDField(allow_null=True)
-    agencies = serializers.ListField(child=serializers.CharField(), help_text="The kinds of the parties (v1).")
+    agencies = serializers.ListField(child=inputs.CharField(), help_text="The kinds of the parties (v1).")
     parties = PartyOutput(many=True, help_text="The named parties, the case's own social services included.")
-    categories = serializers.ListField(child=serializers.CharField())
+    categories = serializers.ListField(child=inputs.CharField())
     valid_from = inputs.DateTimeField()
     valid_until = inputs.DateTimeField()
-    method = serializers.CharField()
-    document_reference = serializers.CharField()
-    recorded_by = serializers.CharField()
+    method = inputs.CharField()
+    document_reference = inputs.CharField()
+    recorded_by = inputs.CharField()
     recorded_at = inputs.DateTimeField()
     status = serializers.ChoiceField(choices=["active", "pending", "expired", "withdrawn"])
     pending_reason = PendingReasonOutput(allow_null=True, help_text="Why a pending consent shares nothing yet.")
     evidence = EvidenceOutput(allow_null=True, help_text="The signed form's metadata, or null.")
     withdrawn_at = inputs.DateTimeField(allow_null=True)
-    withdrawal_reason = serializers.CharField(allow_null=True)
+    withdrawal_reason = inputs.CharField(allow_null=True)
 
 
 class CaseConsentListApi(APIView):
@@ -83,7 +85,7 @@ class CaseConsentListApi(APIView):
         giver = serializers.ChoiceField(choices=Giver.choices)
         guardian = serializers.UUIDField(required=False, allow_null=True)
         agencies = serializers.ListField(
-            child=serializers.CharField(max_length=30),
+            child=inputs.CharField(max_length=30),
             max_length=10,
             required=False,
             help_text="Agency kinds (v1): resolved to the agencies of those kinds on the team now.",
@@ -91,11 +93,11 @@ class CaseConsentListApi(APIView):
         parties = serializers.ListField(
             child=serializers.UUIDField(), max_length=20, required=False, help_text="Agency ids (named parties)."
         )
-        categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+        categories = serializers.ListField(child=inputs.CharField(max_length=30), max_length=10)
         valid_from = inputs.DateTimeField()
         valid_until = inputs.DateTimeField()
         method = serializers.ChoiceField(choices=Method.choices)
-        document_reference = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        document_reference = inputs.CharField(max_length=500, required=False, allow_blank=True)
 
     @extend_schema(responses=ConsentOutput(many=True), summary="List a case's consents with their status")
     def get(self, request: Request, case_id: str) -> Response:
@@ -115,7 +117,7 @@ class CaseConsentListApi(APIView):
 class ConsentWithdrawApi(APIView):
     @extend_schema_serializer(component_name="ConsentWithdrawInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
 
     @extend_schema(request=InputSerializer, responses=ConsentOutput, summary="Withdraw a consent")
     def post(self, request: Request, consent_id: str) -> Response:
@@ -195,7 +197,7 @@ class EmergencyAccessApi(APIView):
 
     @extend_schema_serializer(component_name="EmergencyAccessInput")
     class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(min_length=10, max_length=10_000)
+        reason = inputs.CharField(min_length=10, max_length=10_000)
 
     @extend_schema_serializer(component_name="EmergencyAccessOutput")
     class OutputSerializer(serializers.Serializer):
@@ -226,16 +228,18 @@ class ConsentReportApi(APIView):
         stopped_by_age = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(
-        parameters=[OpenApiParameter("days", int, description="look-ahead and look-back in days (default 30)")],
+        parameters=[
+            OpenApiParameter(
+                "days", int, description="Look-ahead and look-back in days (default 30); under 1 is 1, over 365 is 365."
+            )
+        ],
         responses=OutputSerializer,
         summary="Consents about to expire, and sharing stopped by an age change",
     )
     def get(self, request: Request) -> Response:
         require_role(user_of(request), {Role.COORDINATOR}, MSG_CONSENT_REPORT_COORDINATORS)
-        try:
-            days = max(1, min(int(request.query_params.get("days", 30)), 365))
-        except ValueError:
-            raise serializers.ValidationError({"days": ["A whole number of days."]}) from None
+        asked = inputs.query_int(request.query_params, "days")
+        days = 30 if asked is None else max(1, min(asked, 365))
         cases = list(
             case_queryset_for_user(user_of(request), emergency=False)
             .filter(status=CaseStatus.OPEN)
@@ -249,20 +253,32 @@ class ConsentReportApi(APIView):
 class DisclosureOutput(serializers.Serializer):
     id = serializers.UUIDField()
     case = serializers.UUIDField(source="case_id")
-    case_number = serializers.CharField(source="case.number")
+    case_number = inputs.CharField(source="case.number")
     agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The kind of agency it went to.")
-    categories = serializers.ListField(child=serializers.CharField())
-    basis = serializers.CharField()
-    consents = serializers.ListField(child=serializers.CharField())
-    provision = serializers.CharField()
-    conditions = serializers.DictField(child=serializers.BooleanField())
-    user = serializers.CharField(source="user.username")
+    categories = serializers.ListField(child=inputs.CharField())
+    basis = inputs.CharField()
+    consents = serializers.ListField(child=inputs.CharField())
+    provision = inputs.CharField()
+    conditions = serializers.DictField(child=inputs.BooleanField())
+    user = inputs.CharField(source="user.username")
     disclosed_at = inputs.DateTimeField()
 
 
 class DisclosureDetailOutput(DisclosureOutput):
-    assessment = serializers.CharField()
-    information = serializers.CharField()
+    assessment = inputs.CharField()
+    information = inputs.CharField()
+
+
+class ProvisionField(serializers.ChoiceField):
+    """One of the configured provisions (DISCLOSURE_PROVISIONS), an enum in the schema; anything
+    else is refused with the service's own message (DRF's would be replaced, as it echoes)."""
+
+    default_error_messages = {"unknown_provision": disclosures.MSG_UNKNOWN_PROVISION}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str) or data not in self.choices:
+            self.fail("unknown_provision")
+        return data
 
 
 class CaseDisclosureListApi(APIView):
@@ -272,11 +288,17 @@ class CaseDisclosureListApi(APIView):
     @extend_schema_serializer(component_name="DisclosureCreateInput")
     class InputSerializer(serializers.Serializer):
         agency = serializers.ChoiceField(choices=[("police", "police"), ("school", "school"), ("leisure", "leisure")])
-        provision = serializers.CharField(max_length=40)
-        conditions = serializers.DictField(child=serializers.BooleanField())
-        assessment = serializers.CharField(max_length=20_000)
-        information = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-        categories = serializers.ListField(child=serializers.CharField(max_length=30), max_length=10)
+        # The configured provisions (DISCLOSURE_PROVISIONS); the service checks again.
+        provision = ProvisionField(choices=sorted(settings.DISCLOSURE_PROVISIONS))
+        conditions = serializers.DictField(child=inputs.BooleanField())
+        assessment = inputs.CharField(max_length=20_000)
+        information = inputs.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+        categories = serializers.ListField(
+            child=inputs.CharField(max_length=30),
+            min_length=1,
+            max_length=10,
+            error_messages={"min_length": disclosures.MSG_CHOOSE_ONE},
+        )
 
     @extend_schema(
         parameters=PAGING,

@@ -1,4 +1,5 @@
-"""Inputs every view shares, validated once: dates within 1900-2100, case references.
+"""Inputs every view shares, validated once: dates within 1900-2100, JSON's own types, case
+references.
 
 An out-of-range date is a 400 here, before any arithmetic (``valid_from`` in year 9999 used to
 overflow in the consent's month arithmetic; ``until=0001-01-02`` in the anomaly search's
@@ -16,16 +17,22 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 MSG_DATE_RANGE = _("Dates must lie between 1900 and 2100.")
+MSG_WHOLE_NUMBER = _("Give a whole number.")
+MSG_TRUE_OR_FALSE = _("Give true or false.")
 MSG_CASE_REF = _("Give a case id or a case number such as SSPF-2026-0001.")
 # A case number as cases.services.lifecycle writes it: prefix, year, sequence. A personal identity
 # number never matches (digits before the first hyphen), so it cannot be mistaken for one.
 CASE_NUMBER = re.compile(r"^[A-Za-z]{1,10}-\d{4}-\d{4,7}$")
+# A case reference as the schema gives it (api/schema.py): a case number, or an id as the API
+# writes ids (8-4-4-4-12 hex digits), with whitespace around it as a form field has it.
+CASE_REF = r"[A-Za-z]{1,10}-[0-9]{4}-[0-9]{4,7}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
 
 
 def in_range(value: date) -> bool:
@@ -63,13 +70,50 @@ class DateField(serializers.DateField):
         return parsed
 
 
+# JSON's types as the schema gives them (issue 18). DRF's fields coerce: 0 becomes the text "0", 0
+# and "yes" become false and true, "12" becomes 12. A client that sends a number for a text field has
+# a bug the server should name, not hide; every API serializer uses these (tests/architecture).
+class CharField(serializers.CharField):
+    """Text, and only text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value: str = super().to_internal_value(data)
+        return value
+
+
+class BooleanField(serializers.BooleanField):
+    """``true`` or ``false``, and nothing else."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class IntegerField(serializers.IntegerField):
+    """A JSON number without a fraction (``12`` or ``12.0``), never text or ``true``."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
+
 class _BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value: Any) -> datetime | None:
         try:
             parsed: datetime | None = super().to_python(value)
         except (OverflowError, ValueError):
             raise forms.ValidationError(MSG_DATE_RANGE, code="date_range") from None
-        if parsed is not None and not in_range(parsed):
+        if parsed is None:
+            return None
+        # In Swedish time, as DRF's fields give it: PostgreSQL refuses an offset past 15:59, which
+        # ISO 8601 allows (``-23:58``; found by the fuzzer, issue 18).
+        parsed = timezone.localtime(parsed) if timezone.is_aware(parsed) else parsed
+        if not in_range(parsed):
             raise forms.ValidationError(MSG_DATE_RANGE, code="date_range")
         return parsed
 
@@ -88,13 +132,47 @@ def parse_datetime(value: str, field: str) -> datetime:
         raise serializers.ValidationError({field: exc.detail}) from None
 
 
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def query_int(params: Any, field: str) -> int | None:
+    """A query parameter as a whole number: None when absent or empty (the schema's
+    ``allowEmptyValue``), a 400 naming ``field`` for anything else that is not digits."""
+    value = params.get(field)
+    if value is None or value == "":
+        return None
+    if not WHOLE_NUMBER.fullmatch(value):
+        raise serializers.ValidationError({field: [MSG_WHOLE_NUMBER]})
+    return int(value)
+
+
+def query_text(params: Any, field: str, *, max_length: int) -> str | None:
+    """A query parameter as text, as a form's text field reads it: stripped, at most
+    ``max_length`` characters, no NUL (which PostgreSQL cannot hold); None when absent."""
+    value = params.get(field)
+    if value is None:
+        return None
+    try:
+        text: str = forms.CharField(max_length=max_length, required=False).clean(value)
+    except forms.ValidationError as exc:
+        raise serializers.ValidationError({field: exc.messages}) from None
+    return text
+
+
+def query_bool(params: Any, field: str) -> bool | None:
+    """A query parameter as ``true`` or ``false``: None when absent or empty, otherwise a 400."""
+    value = params.get(field)
+    if value is None or value == "":
+        return None
+    if value not in ("true", "false"):
+        raise serializers.ValidationError({field: [MSG_TRUE_OR_FALSE]})
+    return bool(value == "true")
+
+
 def case_ref(value: str, field: str = "case") -> uuid.UUID | str:
     """A case id (UUID) or a case number; anything else (a personal identity number typed into the
     box, say) is a 400 that does not repeat it."""
     value = value.strip()
-    if CASE_NUMBER.match(value):
-        return value
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise serializers.ValidationError({field: [MSG_CASE_REF]}) from None
+    if not re.fullmatch(CASE_REF, value):
+        raise serializers.ValidationError({field: [MSG_CASE_REF]})
+    return value if CASE_NUMBER.match(value) else uuid.UUID(value)

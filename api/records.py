@@ -21,38 +21,38 @@ from content.access import case_access
 
 
 class ScreeningIO(serializers.Serializer):
-    offered = serializers.BooleanField()
-    accepted = serializers.BooleanField(required=False, allow_null=True)
-    result = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    offered = inputs.BooleanField()
+    accepted = inputs.BooleanField(required=False, allow_null=True)
+    result = inputs.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class VisitNoteOutput(serializers.Serializer):
     id = serializers.UUIDField()
     agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The writing agency's kind.")
-    author = serializers.CharField()
-    text = serializers.CharField()
+    author = inputs.CharField()
+    text = inputs.CharField()
     created_at = inputs.DateTimeField()
 
 
 class VisitOutput(serializers.Serializer):
     id = serializers.UUIDField()
     occurred_at = inputs.DateTimeField()
-    participants = serializers.ListField(child=serializers.CharField())
-    present = serializers.ListField(child=serializers.CharField())
+    participants = serializers.ListField(child=inputs.CharField())
+    present = serializers.ListField(child=inputs.CharField())
     # "source" is also an attribute of DRF's Field; the serializer's metaclass takes the field off the class.
-    source = serializers.CharField()  # type: ignore[assignment]
-    basis = serializers.CharField()
-    family_told = serializers.CharField()
-    notes = serializers.CharField(help_text="The texts of the agency notes the caller may see, oldest first.")
-    outcome = serializers.CharField()
-    informed_voluntary = serializers.BooleanField(
+    source = inputs.CharField()  # type: ignore[assignment]
+    basis = inputs.CharField()
+    family_told = inputs.CharField()
+    notes = inputs.CharField(help_text="The texts of the agency notes the caller may see, oldest first.")
+    outcome = inputs.CharField()
+    informed_voluntary = inputs.BooleanField(
         allow_null=True, help_text="Whether the family was told the visit is voluntary; null on visits recorded before."
     )
     agency_notes = VisitNoteOutput(many=True)
     screening = ScreeningIO(allow_null=True)
-    support_offered = serializers.CharField()
+    support_offered = inputs.CharField()
     follow_up_at = inputs.DateField(allow_null=True)
-    created_by = serializers.CharField()
+    created_by = inputs.CharField()
     created_at = inputs.DateTimeField()
 
 
@@ -60,21 +60,21 @@ class VisitListApi(APIView):
     @extend_schema_serializer(component_name="VisitCreateInput")
     class InputSerializer(serializers.Serializer):
         occurred_at = inputs.DateTimeField()
-        participants = serializers.ListField(child=serializers.CharField(max_length=150), min_length=2, max_length=20)
+        participants = serializers.ListField(child=inputs.CharField(max_length=150), min_length=2, max_length=20)
         present = serializers.ListField(
             child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, allow_empty=True
         )
         # "source": see VisitOutput.
-        source = serializers.CharField(max_length=10_000, required=False, allow_blank=True)  # type: ignore[assignment]
-        basis = serializers.CharField(max_length=10_000)
-        family_told = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-        notes = serializers.CharField(max_length=100_000, allow_blank=True)
-        outcome = serializers.CharField(max_length=10_000, allow_blank=True)
-        informed_voluntary = serializers.BooleanField(
+        source = inputs.CharField(max_length=10_000, required=False, allow_blank=True)  # type: ignore[assignment]
+        basis = inputs.CharField(max_length=10_000)
+        family_told = inputs.CharField(max_length=10_000, required=False, allow_blank=True)
+        notes = inputs.CharField(max_length=100_000, allow_blank=True)
+        outcome = inputs.CharField(max_length=10_000, allow_blank=True)
+        informed_voluntary = inputs.BooleanField(
             help_text="Whether the family was told that the visit is voluntary (required since issue 14)."
         )
         screening = ScreeningIO(required=False)
-        support_offered = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+        support_offered = inputs.CharField(max_length=10_000, required=False, allow_blank=True)
         follow_up_at = inputs.DateField(required=False, allow_null=True)
 
     @extend_schema(
@@ -102,7 +102,7 @@ class VisitNoteAddApi(APIView):
 
     @extend_schema_serializer(component_name="VisitNoteCreateInput")
     class InputSerializer(serializers.Serializer):
-        text = serializers.CharField(max_length=100_000)
+        text = inputs.CharField(max_length=100_000)
 
     @extend_schema(request=InputSerializer, responses={201: VisitNoteOutput}, summary="Add notes to a visit")
     def post(self, request: Request, case_id: str, visit_id: str) -> Response:
@@ -116,14 +116,14 @@ class VisitNoteAddApi(APIView):
 
 class ActionInput(serializers.Serializer):
     agency = serializers.ChoiceField(choices=AgencyKind.choices)
-    responsible = serializers.CharField(max_length=200)
-    responsible_user = serializers.CharField(
+    responsible = inputs.CharField(max_length=200)
+    responsible_user = inputs.CharField(
         max_length=150,
         required=False,
         allow_null=True,
         help_text="The team member (username) who answers for the item: one of the item's agency.",
     )
-    action = serializers.CharField(max_length=10_000)
+    action = inputs.CharField(max_length=10_000)
     due_at = inputs.DateField(required=False, allow_null=True)
     done_at = inputs.DateField(required=False, allow_null=True)
 
@@ -131,23 +131,23 @@ class ActionInput(serializers.Serializer):
 class ActionOutput(serializers.Serializer):
     id = serializers.UUIDField()
     agency = serializers.ChoiceField(choices=AgencyKind.choices)
-    responsible = serializers.CharField()
-    responsible_user = serializers.CharField(allow_null=True)
-    action = serializers.CharField()
+    responsible = inputs.CharField()
+    responsible_user = inputs.CharField(allow_null=True)
+    action = inputs.CharField()
     due_at = inputs.DateField(allow_null=True)
     done_at = inputs.DateField(allow_null=True)
-    done_by = serializers.CharField(allow_null=True, help_text="Who marked it done through the API.")
+    done_by = inputs.CharField(allow_null=True, help_text="Who marked it done through the API.")
 
 
 class MeetingOutput(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     held_at = inputs.DateTimeField()
-    attendees = serializers.ListField(child=serializers.CharField())
+    attendees = serializers.ListField(child=inputs.CharField())
     present = serializers.ListField(child=serializers.ChoiceField(choices=PresentRole.choices))
-    notes = serializers.CharField()
+    notes = inputs.CharField()
     actions = ActionOutput(many=True)
-    created_by = serializers.CharField()
+    created_by = inputs.CharField()
     created_at = inputs.DateTimeField()
 
 
@@ -161,12 +161,12 @@ class MeetingListApi(APIView):
             help_text="Default: initial for the case's first meeting, follow_up after it.",
         )
         attendees = serializers.ListField(
-            child=serializers.CharField(max_length=150), max_length=30, required=False, help_text="Team usernames."
+            child=inputs.CharField(max_length=150), max_length=30, required=False, help_text="Team usernames."
         )
         present = serializers.ListField(
             child=serializers.ChoiceField(choices=PresentRole.choices), max_length=10, required=False
         )
-        notes = serializers.CharField(max_length=100_000, required=False, allow_blank=True)
+        notes = inputs.CharField(max_length=100_000, required=False, allow_blank=True)
         # DRF hands max_length to the ListSerializer that many=True builds; its stubs omit it.
         actions = ActionInput(many=True, required=False, max_length=50)  # type: ignore[call-arg]
 
@@ -207,9 +207,9 @@ class ActionDoneApi(APIView):
 
 class NoteOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    category = serializers.CharField()
-    text = serializers.CharField()
-    author = serializers.CharField()
+    category = inputs.CharField()
+    text = inputs.CharField()
+    author = inputs.CharField()
     agency = serializers.ChoiceField(choices=AgencyKind.choices, help_text="The writing agency's kind.")
     created_at = inputs.DateTimeField()
 
@@ -218,7 +218,7 @@ class NoteListApi(APIView):
     @extend_schema_serializer(component_name="NoteCreateInput")
     class InputSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=NoteCategory.choices, default=NoteCategory.NOTES)
-        text = serializers.CharField(max_length=100_000)
+        text = inputs.CharField(max_length=100_000)
 
     @extend_schema(
         parameters=PAGING,
@@ -240,8 +240,8 @@ class NoteListApi(APIView):
 
 class PoliceLinkOutput(serializers.Serializer):
     id = serializers.UUIDField()
-    reference = serializers.CharField()
-    linked_by = serializers.CharField()
+    reference = inputs.CharField()
+    linked_by = inputs.CharField()
     linked_at = inputs.DateTimeField()
 
 
@@ -250,7 +250,7 @@ class PoliceLinkListApi(APIView):
 
     @extend_schema_serializer(component_name="PoliceLinkCreateInput")
     class InputSerializer(serializers.Serializer):
-        reference = serializers.CharField(max_length=100)
+        reference = inputs.CharField(max_length=100)
 
     @extend_schema(
         parameters=PAGING,

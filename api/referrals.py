@@ -25,9 +25,9 @@ MSG_INVALID_CHOICE = _("This is not one of the allowed values.")
 
 
 class ReferralYouthOutput(serializers.Serializer):
-    personal_number = serializers.CharField()
-    given_name = serializers.CharField()
-    family_name = serializers.CharField()
+    personal_number = inputs.CharField()
+    given_name = inputs.CharField()
+    family_name = inputs.CharField()
 
 
 class ReferralOutput(serializers.Serializer):
@@ -35,32 +35,32 @@ class ReferralOutput(serializers.Serializer):
     ``decided_at`` only; social services see the rest too."""
 
     id = serializers.UUIDField()
-    number = serializers.CharField()
+    number = inputs.CharField()
     status = serializers.ChoiceField(choices=ReferralStatus.choices)
     received_at = inputs.DateTimeField()
     decided_at = inputs.DateTimeField(allow_null=True)
-    urgent = serializers.BooleanField(required=False, help_text="Social services only.")
+    urgent = inputs.BooleanField(required=False, help_text="Social services only.")
     # "source" is also an attribute of DRF's Field; the serializer's metaclass takes the field off the class.
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=AgencyKind.choices, required=False, help_text="The reporter's kind of agency. Social services only."
     )
-    agency = serializers.CharField(required=False, help_text="The reporter's agency. Social services only.")
-    reporter = serializers.CharField(required=False, help_text="The reporter's username. Social services only.")
+    agency = inputs.CharField(required=False, help_text="The reporter's agency. Social services only.")
+    reporter = inputs.CharField(required=False, help_text="The reporter's username. Social services only.")
     youth = ReferralYouthOutput(required=False, help_text="Social services only.")
-    concern = serializers.CharField(required=False, help_text="Social services only.")
-    reason = serializers.CharField(
+    concern = inputs.CharField(required=False, help_text="Social services only.")
+    reason = inputs.CharField(
         required=False, allow_null=True, help_text="The decision's reason, null until decided. Social services only."
     )
-    decided_by = serializers.CharField(required=False, allow_null=True, help_text="Social services only.")
+    decided_by = inputs.CharField(required=False, allow_null=True, help_text="Social services only.")
     case = serializers.UUIDField(
         required=False, allow_null=True, help_text="The case opened from the referral. Social services only."
     )
 
 
 class ReferralYouthInput(serializers.Serializer):
-    personal_number = serializers.CharField(max_length=20)
-    given_name = serializers.CharField(max_length=200)
-    family_name = serializers.CharField(max_length=200)
+    personal_number = inputs.CharField(max_length=20)
+    given_name = inputs.CharField(max_length=200)
+    family_name = inputs.CharField(max_length=200)
 
 
 class ReferralListApi(APIView):
@@ -69,13 +69,13 @@ class ReferralListApi(APIView):
     @extend_schema_serializer(component_name="ReferralCreateInput")
     class InputSerializer(serializers.Serializer):
         youth = ReferralYouthInput()
-        concern = serializers.CharField(max_length=20_000)
-        urgent = serializers.BooleanField(required=False, default=False)
+        concern = inputs.CharField(max_length=20_000)
+        urgent = inputs.BooleanField(required=False, default=False)
 
     @extend_schema_serializer(component_name="ReferralCreateOutput")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
-        number = serializers.CharField()
+        number = inputs.CharField()
         status = serializers.ChoiceField(choices=ReferralStatus.choices)
         received_at = inputs.DateTimeField()
 
@@ -114,14 +114,14 @@ class ReferralDecideApi(APIView):
         decision = serializers.ChoiceField(
             choices=[d.value for d in DECISIONS], error_messages={"invalid_choice": MSG_INVALID_CHOICE}
         )
-        reason = serializers.CharField(max_length=10_000)
+        reason = inputs.CharField(max_length=10_000)
         track = serializers.ChoiceField(
             choices=Track.choices,
             error_messages={"invalid_choice": MSG_INVALID_CHOICE},
             required=False,
             help_text="Required for open_case.",
         )
-        district = serializers.CharField(max_length=100, required=False, help_text="Required for open_case.")
+        district = inputs.CharField(max_length=100, required=False, help_text="Required for open_case.")
 
     @extend_schema(request=InputSerializer, responses=ReferralOutput, summary="Decide a referral")
     def post(self, request: Request, referral_id: str) -> Response:

@@ -3,8 +3,9 @@ parts, the subject access report."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.common import user_of
 from cases.models import Role
 from cases.permissions import require_role
@@ -21,13 +23,14 @@ from oversight.subject_report import subject_report_for_reader
 
 MSG_STATS_ROLES = results.MSG_STATS_ROLES
 MSG_FREEZE_ROLES = results.MSG_FREEZE_ROLES
-MSG_DISTRICT = _("A district name is at most 100 characters.")
 
 
-def _year(value: object) -> int:
+def _year(value: str | None) -> int:
+    """A year from the query or the path: whole digits (``query_int``), 2000 up to this one."""
+    number = inputs.query_int({"year": value}, "year")
     field = serializers.IntegerField(min_value=2000, max_value=timezone.now().year)
     try:
-        return int(field.run_validation(value))
+        return int(field.run_validation(number))
     except serializers.ValidationError as exc:
         raise serializers.ValidationError({"year": exc.detail}) from None
 
@@ -43,10 +46,8 @@ class StatsSummaryApi(APIView):
     )
     def get(self, request: Request) -> Response:
         require_role(user_of(request), {Role.COORDINATOR, Role.AUDITOR}, MSG_STATS_ROLES)  # before the query
-        year = _year(request.query_params.get("year", ""))
-        district = request.query_params.get("district") or None
-        if district is not None and len(district) > 100:
-            raise serializers.ValidationError({"district": [MSG_DISTRICT]})
+        year = _year(request.query_params.get("year"))
+        district = inputs.query_text(request.query_params, "district", max_length=100) or None
         return Response(results.report_for_reader(reader=user_of(request), year=year, district=district))
 
 
@@ -56,7 +57,7 @@ class StatsFreezeApi(APIView):
     @extend_schema(request=None, responses={201: dict}, summary="Freeze a finished year's figures")
     def post(self, request: Request, year: int) -> Response:
         require_role(user_of(request), {Role.COORDINATOR}, MSG_FREEZE_ROLES)  # before the year is looked at
-        kept = results.year_freeze_by(actor=user_of(request), year=_year(year))
+        kept = results.year_freeze_by(actor=user_of(request), year=_year(str(year)))
         return Response(results.report(year=kept.year), status=status.HTTP_201_CREATED)
 
 
@@ -85,9 +86,19 @@ class SubjectReportApi(APIView):
         report = subject_report_for_reader(reader=user_of(request), case_id=case_id)
         return Response(report, template_name="oversight/subject_report.html")
 
+    def _as_json(self) -> None:
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        # DRF's description of the view is JSON in either format: the page's template cannot show
+        # it (``OPTIONS ...?format=html`` was a 500, found by the fuzzer, issue 18).
+        response = super().options(request, *args, **kwargs)
+        self._as_json()
+        return response
+
     def handle_exception(self, exc: Exception) -> Response:
         # An error is the API's JSON error in either format, never the HTML renderer's bare text.
         response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
+        self._as_json()
         return response

@@ -9,10 +9,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from api import inputs
 from cases.models import AgencyKind
 from consent.policy import CATEGORIES
 
@@ -96,7 +98,8 @@ STATUS_TEXT = {
     400: "Refused input: the fields and why, or a body that is not JSON (`parse_error`).",
     401: "No token, or an expired or revoked one (`WWW-Authenticate: Bearer`).",
     403: "The caller's role or the consent does not allow it (`permission_denied`, `consent_required`).",
-    404: "No such object, or one the caller may not know of (`not_found`); a page past the last.",
+    404: "No such object, or one the caller may not know of (`not_found`); a page past the last, or a "
+    "cursor that is not one.",
     409: "The object's state does not allow it now (the code says which).",
     412: "The object changed since it was read (`stale_version`): read it again.",
     413: "The body or the file is too large (`request_too_large`, `file_too_large`).",
@@ -119,8 +122,20 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 PAGING = [
-    OpenApiParameter("page", int, description="1 for the first page (the default)."),
-    OpenApiParameter("page_size", int, description="Rows per page, 1 to 100 (default 50)."),
+    OpenApiParameter(
+        "page",
+        {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]},
+        description="1 for the first page (the default), or `last`; a page past the last is a 404.",
+    ),
+    OpenApiParameter(
+        "page_size", int, description="Rows per page (default 50); under 1 means the default, over 100 means 100."
+    ),
+]
+CURSOR_PAGING = [
+    OpenApiParameter("cursor", str, description="The `next` or `previous` link's cursor, as it came."),
+    OpenApiParameter(
+        "page_size", int, description="Rows per page (default 100); under 1 means the default, over 500 means 500."
+    ),
 ]
 
 
@@ -166,7 +181,7 @@ def _statuses(method: str, operation: dict[str, Any]) -> set[int]:
         statuses |= {401, 403}
     if not anonymous and method != "get":
         statuses.add(400)  # the services' rules refuse with field errors
-    if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
+    if any(p["in"] == "path" for p in parameters) or any(p["name"] in ("page", "cursor") for p in parameters):
         statuses.add(404)
     if not anonymous and method in ("post", "patch", "put", "delete"):
         statuses.add(409)
@@ -204,15 +219,51 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
 
 
 # What the code checks but the serializers cannot tell drf-spectacular (cases/personnummer.py,
-# consent.policy, the serializers' list bounds), added to every component that has the field.
+# consent.policy, the serializers' list bounds, DRF's text fields, api.inputs' dates), added to
+# every component that has the field.
 PERSONAL_NUMBER_IN = r"^\s*([0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})\s*$"
+PERSONAL_NUMBER_OR_BLANK = r"^\s*([0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})?\s*$"
 PERSONAL_NUMBER_OUT = r"^[0-9]{12}$"
+# DRF's text fields refuse NUL and, unless blank is allowed, text that is only whitespace (they
+# strip it: Python's whitespace, spelled out, as JSON Schema's ``\s`` is not quite Python's).
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+
+
+def at_least(length: int) -> str:
+    """Text that holds ``length`` characters or more once stripped, and no NUL."""
+    if length <= 1:
+        return NOT_BLANK
+    edge = rf"[^\x00{WHITESPACE}]"
+    return rf"^[^\x00]*{edge}[^\x00]{{{length - 2},}}{edge}[^\x00]*$"
+
+
+# api.inputs: a date or time is refused outside 1900-2100 (a time also when Swedish time puts it
+# outside); the year as written, since JSON Schema has no bounds for dates.
+YEAR_RANGE = "^(19[0-9]{2}|20[0-9]{2}|2100)-"
+
+
+def _text_rules(schema: dict[str, Any]) -> None:
+    """A request's free text (no enum, format or pattern of its own), in arrays too."""
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _text_rules(schema["items"])
+    if schema.get("type") != "string" or "enum" in schema or "pattern" in schema:
+        return
+    if schema.get("format") in ("date-time", "date"):
+        schema["pattern"] = YEAR_RANGE
+    elif "format" not in schema:
+        schema["pattern"] = at_least(schema["minLength"]) if schema.get("minLength", 0) >= 1 else NO_NUL
 
 
 def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
     request = name.endswith("Request")
     if field == "personal_number" and schema.get("type") == "string":
         schema["pattern"] = PERSONAL_NUMBER_IN if request else PERSONAL_NUMBER_OUT
+        if request and not schema.get("minLength"):  # a guardian's may be left blank
+            schema["pattern"] = PERSONAL_NUMBER_OR_BLANK
+        if request:
+            schema["format"] = "personnummer"  # a valid date and check digit: more than a pattern says
         schema["description"] = (
             "Personnummer or samordningsnummer, YYYYMMDD-NNNN, YYMMDD-NNNN or 12 digits, with a valid "
             "check digit and date, not in the future."
@@ -226,19 +277,42 @@ def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
             schema["items"]["enum"] = list(AgencyKind.values)
     if field == "guardians" and request:
         schema["maxItems"] = 10
+    if request:
+        _text_rules(schema)
+
+
+# Query parameters that an empty value does not leave out: a cursor must be one, a year is required.
+EMPTY_IS_NOT_ABSENT = {"cursor", "year"}
+
+
+def _query_rules(parameter: dict[str, Any]) -> None:
+    if parameter["name"] == "case" and parameter["in"] == "query":
+        parameter["schema"]["pattern"] = rf"^[{WHITESPACE}]*({inputs.CASE_REF})[{WHITESPACE}]*$"
+    if parameter["name"] == "year":
+        # The figures of a year from 2000 up to this one; a year is frozen once it is over.
+        finished = parameter["in"] == "path"
+        parameter["schema"]["minimum"] = 2000
+        parameter["schema"]["maximum"] = timezone.localdate().year - (1 if finished else 0)
+        parameter.setdefault(
+            "description", "A finished year from 2000." if finished else "A year from 2000 up to this one."
+        )
+    if parameter["in"] != "query":
+        return
+    # An empty value (``?status=``) is read as no value, as django-filter and DRF read it.
+    if parameter["name"] not in EMPTY_IS_NOT_ABSENT:
+        parameter["allowEmptyValue"] = True
+    _text_rules(parameter["schema"])
 
 
 def document_rules(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """POSTPROCESSING_HOOKS: the rules above on the components' properties; a year from 2000."""
+    """POSTPROCESSING_HOOKS: the rules above on the components' properties and the parameters."""
     for name, component in result.get("components", {}).get("schemas", {}).items():
         for field, schema in component.get("properties", {}).items():
             _rules(name, field, schema)
     for item in result.get("paths", {}).values():
         for operation in item.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter["name"] == "year":
-                    parameter["schema"]["minimum"] = 2000
-                    parameter.setdefault("description", "A year from 2000 up to this one.")
+                _query_rules(parameter)
     return result
 
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import inputs
 from api.cases import GuardianInput, GuardianOutput, MemberOutput
 from api.common import jsonable, user_of
 from cases import services
@@ -17,10 +18,10 @@ from content.access import agencies_list, case_access, member_shares_nothing
 
 
 class MemberAddedOutput(MemberOutput):
-    shares_nothing = serializers.BooleanField(
+    shares_nothing = inputs.BooleanField(
         help_text="The member's agency sees nothing of the case now: it is a party to no consent that shares."
     )
-    warning = serializers.CharField(required=False)
+    warning = inputs.CharField(required=False)
 
 
 MSG_SHARES_NOTHING = _(
@@ -34,7 +35,7 @@ class AgencyListApi(APIView):
 
     class AgencyOutput(serializers.Serializer):
         id = serializers.UUIDField()
-        name = serializers.CharField()
+        name = inputs.CharField()
         kind = serializers.ChoiceField(choices=AgencyKind.choices)
 
     @extend_schema(responses=AgencyOutput(many=True), summary="List the agencies")
@@ -46,7 +47,7 @@ class AgencyListApi(APIView):
 class CaseMemberAddApi(APIView):
     @extend_schema_serializer(component_name="CaseMemberAddInput")
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
+        username = inputs.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices, required=False)
 
     @extend_schema(request=InputSerializer, responses={201: MemberAddedOutput}, summary="Add a team member")

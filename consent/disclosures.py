@@ -22,6 +22,7 @@ from cases.querysets import bulk_writes_allowed
 from consent.models import Disclosure, DisclosureBasis
 from consent.policy import CATEGORIES, MSG_UNKNOWN_CATEGORY, Sharing
 
+MSG_CHOOSE_ONE = _("Choose at least one.")
 MSG_UNKNOWN_PROVISION = _("Unknown provision. Choose one of the configured provisions.")
 MSG_AGENCY_NOT_UNDER_PROVISION = _("This provision does not allow disclosure to this agency.")
 MSG_CONDITION_UNMET = _("Every condition of the provision must be met and confirmed.")
@@ -51,7 +52,7 @@ def disclosure_record_statutory(
     categories = list(categories)
     unknown = [str(MSG_UNKNOWN_CATEGORY) for c in categories if c not in CATEGORIES]
     if unknown or not categories:
-        errors["categories"] = unknown or [_("Choose at least one.")]
+        errors["categories"] = unknown or [MSG_CHOOSE_ONE]
     if not assessment.strip():
         errors["assessment"] = [MSG_ASSESSMENT_REQUIRED]
     if rule is None:

@@ -119,3 +119,21 @@ def test_nobody_but_auditors_reads_the_log(user: str, request: pytest.FixtureReq
 
     for url in (ENTRIES, "/api/v1/audit/entries.csv", "/api/v1/audit/verify", "/api/v1/audit/anomalies"):
         assert client.get(url).status_code == 403
+
+
+def test_a_time_with_an_offset_postgresql_does_not_take_is_searched_in_swedish_time(
+    case: Any, alice: Any, audrey: Any, client_for: Any
+) -> None:
+    # ISO 8601 allows offsets to ±23:59, PostgreSQL to ±15:59: the CSV stream broke off after its
+    # header (found by the fuzzer, issue 18). The filter now reads every time in Swedish time.
+    client_for(alice).get(case_url(case))
+    window = {"since": "2000-01-01T00:00:00-23:58", "until": "2100-01-01T00:00:00+23:58", "actor": "alice"}
+    client = client_for(audrey)
+
+    listed = client.get(ENTRIES, window)
+    exported = client.get("/api/v1/audit/entries.csv", window)
+
+    assert listed.status_code == 200
+    assert {entry["actor"] for entry in listed.json()["results"]} == {"alice"}
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert len(rows) - 1 == len(listed.json()["results"]) > 0

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from api.cases import MSG_IF_MATCH
 from cases.errors import MSG_PRECONDITION_REQUIRED, MSG_STALE
 from cases.models import Case
 from tests.conftest import case_url
@@ -42,8 +43,22 @@ def test_an_update_without_if_match_is_refused(case: Any, alice: Any, client_for
     assert response.json() == {"detail": str(MSG_PRECONDITION_REQUIRED), "code": "precondition_required"}
 
 
-def test_a_garbage_if_match_never_matches(case: Any, alice: Any, client_for: Any) -> None:
-    assert client_for(alice).patch(case_url(case), {"district": "X"}, HTTP_IF_MATCH="*").status_code == 412
+@pytest.mark.parametrize("sent", ["*", "1", '"1', '"1" "2"', 'W/"x"', '"1", "2"', "{}"])
+def test_an_if_match_that_is_not_one_entity_tag_is_a_400_and_changes_nothing(
+    case: Any, alice: Any, client_for: Any, sent: str
+) -> None:
+    # It never matches: it used to be a 412, it now names the header (issue 18: the schema's pattern).
+    response = client_for(alice).patch(case_url(case), {"district": "X"}, HTTP_IF_MATCH=sent)
+
+    assert response.status_code == 400
+    assert response.json() == {"If-Match": [str(MSG_IF_MATCH)]}
+    assert Case.objects.get(pk=case.pk).district == "Centrum"
+
+
+def test_a_weak_or_strong_current_tag_matches(case: Any, alice: Any, client_for: Any) -> None:
+    for sent, district in (('W/"1"', "Norr"), (' "2" ', "Söder")):
+        assert client_for(alice).patch(case_url(case), {"district": district}, HTTP_IF_MATCH=sent).status_code == 200
+    assert Case.objects.get(pk=case.pk).district == "Söder"
 
 
 @pytest.mark.parametrize("member", ["petra", "sara", "leo"])

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from audit.models import AuditEntry
 from cases import services
@@ -123,3 +124,15 @@ def test_the_report_holds_the_concerns_reported_about_the_person(
         ("SKOLANS OROSANMÄLAN", "Skolan", "received")
     ]
     assert "ANNAN PERSONS ANMÄLAN" not in json.dumps(body)
+
+
+def test_options_on_the_printable_report_describes_it_in_json(case: Any, alice: Any) -> None:
+    # The HTML renderer has no template for DRF's description of the view: it was a 500 (the fuzzer).
+    # OPTIONS is no operation of the schema, so the plain client (client_for checks against it).
+    client = APIClient()
+    client.force_authenticate(alice)
+    response = client.options(case_url(case, "subject-report") + "?format=html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["name"]
