@@ -5,15 +5,16 @@ Its own PostgreSQL instance, migrated and seeded with the demo, and ``make serve
 the sealer, DEBUG off) on a free port. For each role (social worker, coordinator, police, school,
 auditor, and no token at all) schemathesis reads the service's own OpenAPI schema and sends
 ``--examples`` generated requests per operation (``--phases``: examples, coverage, fuzzing), then
-runs its stateful phase (sequences of calls along the links it infers: a case created, then read,
-changed, given a consent ...) for ``--stateful-seconds``, with every check it has (CI leaves out
-the two that multiply the traffic, below). It fails on any failed check and on any 500 in the
-server's log, and prints per role what ran.
+runs its stateful phase (sequences of calls along the links it infers: a case opened, then read,
+changed, given a consent ...) for ``--stateful-seconds``; last, the social worker fuzzes with an
+outsider as her peer (object-level authorization). Every check runs, with schemathesis.toml. It
+fails on any failed check and on any 500 in the server's log, and prints per run what ran.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -21,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from support import ROOT, Server, fail, generate_keys, log, login, postgres_instance, seed, service_env
+from support import ROOT, Server, fail, generate_keys, log, login, postgres_instance, scratch, seed, service_env
 
 ROLES = ["alice", "carl", "petra", "sara", "audrey", None]  # None: unauthenticated
 # Operations that end the token the run uses (the run would go on as an outsider) or start the
@@ -31,24 +32,42 @@ SESSION_ENDING = r"^/api/v1/auth/(logout|enrol)"
 # in the repository's root) says which answers count, each with its reason, and fuzz_hooks.py
 # teaches the generator the formats the schema names (a personnummer, dates within 1901-2099).
 HOOKS = Path(__file__).resolve().parent / "fuzz_hooks.py"
-# CI's bounded run (make fuzz-ci) also leaves out the checks that send further requests of their
-# own for every generated one (about 30 times the traffic, measured): make fuzz runs them.
-CI_EXCLUDED_CHECKS = {
-    "ignored_auth": "sends the request again without and with a wrong token: make fuzz",
-    "object_level_authorization": "repeats requests as other callers: make fuzz (the matrix covers it in the suite)",
-}
+# object_level_authorization needs peers: one user's objects replayed as another's. The social
+# worker alice fuzzes, and each object she read is asked for as olle, a social worker of the same
+# authority on none of her teams, who must get none of them (404). Adding a member is left out of
+# that run: it is the one lawful way alice shares a case with olle (the fuzzer found it, and then
+# flagged olle's read of the case she had added him to).
+OWNER, PEER = "alice", "olle"
+MEMBER_ADD = r"^/api/v1/cases/\{case_id\}/members/$"
 
 
-def run_role(
-    port: int, token: str | None, name: str, examples: int, workers: int, seconds: int, phases: str, ci: bool
+def peers_config(directory: Path, tokens: dict[str, str]) -> Path:
+    """schemathesis.toml with a Web Fuzzing Commons auth file naming the two peers (0600: tokens)."""
+    auth = directory / "peers.json"
+    users = [
+        {"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {token}"}]}
+        for name, token in tokens.items()
+    ]
+    auth.write_text(json.dumps({"auth": users}))
+    auth.chmod(0o600)
+    config = directory / "schemathesis-peers.toml"
+    config.write_text(
+        (ROOT / "schemathesis.toml").read_text()
+        + f'\n[auth.wfc]\npath = "{auth}"\nuser = "{OWNER}"\npeers = {json.dumps(list(tokens))}\n'
+    )
+    return config
+
+
+def run(
+    name: str, port: int, options: list[str], examples: int, workers: int, seconds: int, phases: str
 ) -> tuple[bool, str]:
     command = [
         str(ROOT / ".venv" / "bin" / "st"),
+        *options[:2],
         "run",
         f"http://127.0.0.1:{port}/api/schema/",
         "--checks",
         "all",
-        *(["--exclude-checks", ",".join(CI_EXCLUDED_CHECKS)] if ci else []),
         "--phases",
         phases,
         "--max-examples",
@@ -64,9 +83,8 @@ def run_role(
         "--no-color",
         "--output-truncate",
         "true",
+        *options[2:],
     ]
-    if token is not None:
-        command += ["-H", f"Authorization: Bearer {token}", "--exclude-path-regex", SESSION_ENDING]
     started = time.monotonic()
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
@@ -74,6 +92,20 @@ def run_role(
     summary = [line for line in output.splitlines() if re.search(r"\b(passed|failed|errors?|skipped)\b", line)]
     log(f"{name}: exit {result.returncode} in {time.monotonic() - started:.0f} s; " + " | ".join(summary[-3:]))
     return result.returncode == 0, output
+
+
+def role_options(token: str | None) -> list[str]:
+    """No config file of its own (the first two), then the caller's token and what it leaves out."""
+    if token is None:
+        return ["--config-file", str(ROOT / "schemathesis.toml")]
+    return [
+        "--config-file",
+        str(ROOT / "schemathesis.toml"),
+        "-H",
+        f"Authorization: Bearer {token}",
+        "--exclude-path-regex",
+        SESSION_ENDING,
+    ]
 
 
 def main() -> None:
@@ -85,7 +117,7 @@ def main() -> None:
     parser.add_argument(
         "--phases", default="fuzzing", help="schemathesis phases (make fuzz adds examples and coverage)"
     )
-    parser.add_argument("--ci", action="store_true", help="the bounded run: leave out the costly checks")
+    parser.add_argument("--peer-seconds", type=int, default=600, help="the object-level authorization run's")
     parser.add_argument("--report", type=Path, default=None, help="write schemathesis' output here")
     args = parser.parse_args()
     started = time.monotonic()
@@ -98,16 +130,44 @@ def main() -> None:
         server = Server(env, workers=2, threads=2)
         server.start()
         try:
+            tokens: dict[str, str] = {}
             for role in ROLES:
                 token = login(server.port, demo["users"][role]) if role else None
+                if role is not None and token is not None:
+                    tokens[role] = token
                 name = role or "unauthenticated"
                 for phases, seconds in ((args.phases, args.role_seconds), ("stateful", args.stateful_seconds)):
-                    ok, output = run_role(
-                        server.port, token, name, args.examples, args.workers, seconds, phases, args.ci
+                    ok, output = run(
+                        f"{name} ({phases})",
+                        server.port,
+                        role_options(token),
+                        args.examples,
+                        args.workers,
+                        seconds,
+                        phases,
                     )
                     outputs.append(f"===== {name}: {phases}\n{output}")
                     if not ok:
                         failures.append(f"{name} ({phases})")
+            peers = {OWNER: tokens[OWNER], PEER: login(server.port, demo["users"][PEER])}
+            options = [
+                "--config-file",
+                str(peers_config(scratch(), peers)),
+                "--exclude-path-regex",
+                f"{SESSION_ENDING}|{MEMBER_ADD}",
+            ]
+            ok, output = run(
+                f"{OWNER} against {PEER}",
+                server.port,
+                options,
+                args.examples,
+                args.workers,
+                args.peer_seconds,
+                f"{args.phases},stateful",
+            )
+            outputs.append(f"===== {OWNER} against {PEER}\n{output}")
+            if not ok:
+                failures.append(f"{OWNER} against {PEER}")
         finally:
             server.stop()
         if args.report:
@@ -119,7 +179,7 @@ def main() -> None:
     log(
         f"fuzz drill passed in {time.monotonic() - started:.0f} s"
         f" (up to {args.examples} examples per operation, at most {args.role_seconds} s per role,"
-        f" then {args.stateful_seconds} s of call sequences)"
+        f" then {args.stateful_seconds} s of call sequences; {args.peer_seconds} s of {OWNER} against {PEER})"
     )
 
 
