@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from api import inputs
 from api.common import NumberedPages, jsonable, paged, user_of
 from api.parsers import EvidenceMultiPartParser
+from api.report_schemas import ConsentReportOutput
 from api.schema import PAGING, page_of
 from audit.models import AuditEntry, AuditEvent
 from audit.services import record
@@ -222,10 +223,7 @@ class ConsentReportApi(APIView):
     """For coordinators: consents on their cases that expire within ``days``, and cases on which a
     birthday (15 or 18) has stopped sharing within the last ``days``."""
 
-    @extend_schema_serializer(component_name="ConsentReportOutput")
-    class OutputSerializer(serializers.Serializer):
-        expiring = serializers.ListField(child=serializers.DictField())
-        stopped_by_age = serializers.ListField(child=serializers.DictField())
+    OutputSerializer = ConsentReportOutput
 
     @extend_schema(
         parameters=[

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api import inputs
 from api.common import user_of
+from api.report_schemas import FrozenYearOutput, StatsSummaryOutput, SubjectReportOutput
 from cases.models import Role
 from cases.permissions import require_role
 from oversight import results
@@ -41,7 +42,7 @@ class StatsSummaryApi(APIView):
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("district", str, description="only this district's figures"),
         ],
-        responses={200: dict},
+        responses={200: StatsSummaryOutput},
         summary="Yearly counts and the results report (small cells suppressed; frozen once signed off)",
     )
     def get(self, request: Request) -> Response:
@@ -54,7 +55,7 @@ class StatsSummaryApi(APIView):
 class StatsFreezeApi(APIView):
     """A coordinator signs off a finished year: its figures are kept as they are now."""
 
-    @extend_schema(request=None, responses={201: dict}, summary="Freeze a finished year's figures")
+    @extend_schema(request=None, responses={201: FrozenYearOutput}, summary="Freeze a finished year's figures")
     def post(self, request: Request, year: int) -> Response:
         require_role(user_of(request), {Role.COORDINATOR}, MSG_FREEZE_ROLES)  # before the year is looked at
         kept = results.year_freeze_by(actor=user_of(request), year=_year(str(year)))
@@ -77,7 +78,7 @@ class SubjectReportApi(APIView):
             )
         ],
         responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): SubjectReportOutput,
             (200, "text/html"): OpenApiTypes.STR,
         },
         summary="Subject access report (registerutdrag)",

@@ -224,6 +224,7 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
 PERSONAL_NUMBER_IN = r"^\s*([0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})\s*$"
 PERSONAL_NUMBER_OR_BLANK = r"^\s*([0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})?\s*$"
 PERSONAL_NUMBER_OUT = r"^[0-9]{12}$"
+PERSONAL_NUMBER_OUT_OR_BLANK = r"^([0-9]{12})?$"
 # DRF's text fields refuse NUL and, unless blank is allowed, text that is only whitespace (they
 # strip it: Python's whitespace, spelled out, as JSON Schema's ``\s`` is not quite Python's).
 WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -260,6 +261,8 @@ def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
     request = name.endswith("Request")
     if field == "personal_number" and schema.get("type") == "string":
         schema["pattern"] = PERSONAL_NUMBER_IN if request else PERSONAL_NUMBER_OUT
+        if not request and "Guardian" in name:  # a guardian's is optional
+            schema["pattern"] = PERSONAL_NUMBER_OUT_OR_BLANK
         if request and not schema.get("minLength"):  # a guardian's may be left blank
             schema["pattern"] = PERSONAL_NUMBER_OR_BLANK
         if request:
