@@ -245,6 +245,10 @@ def at_least(length: int) -> str:
 YEAR_RANGE = "^(19[0-9]{2}|20[0-9]{2}|2100)-"
 
 
+# Lists the services refuse with a value twice (cases.services.records: MSG_DUPLICATE).
+UNIQUE_ITEMS = {"present", "participants", "attendees"}
+
+
 def _text_rules(schema: dict[str, Any]) -> None:
     """A request's free text (no enum, format or pattern of its own), in arrays too."""
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
@@ -280,6 +284,8 @@ def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
             schema["items"]["enum"] = list(AgencyKind.values)
     if field == "guardians" and request:
         schema["maxItems"] = 10
+    if field in UNIQUE_ITEMS and request and schema.get("type") == "array":
+        schema["uniqueItems"] = True
     if request:
         _text_rules(schema)
 

@@ -6,8 +6,9 @@ Seeds a fresh PostgreSQL database (bench/seed.py), starts the real app under gun
 routes), and drives it with wrk over loopback: every endpoint once as plain Django would
 answer it (bench/views.py, the same token lookup and JSON shape) and once through the real API,
 and for case detail and list also with each protection switched on in turn. Then queries per
-request (in process), peak RSS per worker, key-rotation and audit-verification rates. Writes
-bench/results/bench-<cases>.json and .md and prints the table.
+request (in process), peak RSS per worker, key-rotation and audit-verification rates, and a
+verify from the signed checkpoint over the entries the runs wrote, with the sealer's idle round
+(issue 19). Writes bench/results/bench-<cases>.json and .md and prints the table.
 
     make bench          # 1,000 cases, a few seconds per measurement
     make bench-large    # 100,000 cases and 10 million audit entries
@@ -383,6 +384,51 @@ def verification_rate(limit_seconds: float) -> dict[str, Any]:
     }
 
 
+def checkpoint_ready(limit_entries: int) -> dict[str, Any]:
+    """Before the HTTP runs: a signed checkpoint to verify from afterwards. Without one (a fresh
+    database), a full verify leaves it, timed: the walk ``verify_audit --full`` does (skipped
+    above ``limit_entries``: at 10 million about 4 minutes; bench/audit_plans.py --verify-at-scale
+    measures that case)."""
+    from audit import chain
+    from audit.models import AuditCheckpoint, AuditEntry
+
+    if AuditCheckpoint.objects.exists():
+        return {"full_seconds": None, "full_entries": None}
+    entries = AuditEntry.objects.count()
+    if entries > limit_entries:
+        return {"full_seconds": None, "full_entries": None}
+    started = time.monotonic()
+    result = chain.verify(from_checkpoint=False)
+    return {"full_seconds": round(time.monotonic() - started, 2), "full_entries": result.entries_checked}
+
+
+def checkpoint_rates(before: dict[str, Any]) -> dict[str, Any]:
+    """After the HTTP runs (they wrote thousands of access entries): verify from the newest signed
+    checkpoint, as ``GET /api/v1/audit/verify`` does, and the sealer's idle round, with and
+    without its once-a-minute look-back for late commits (medians of 5)."""
+    from audit import chain
+
+    started = time.monotonic()
+    result = chain.verify()
+    verify_seconds = time.monotonic() - started
+    idle: dict[str, float] = {}
+    for name, lookback in (("seal_idle_ms", False), ("seal_lookback_ms", True)):
+        rounds = []
+        for _ in range(5):
+            one = time.monotonic()
+            chain.seal(lookback=lookback)
+            rounds.append((time.monotonic() - one) * 1000)
+        idle[name] = round(statistics.median(rounds), 1)
+    return {
+        **before,
+        "verify_ok": result.ok,
+        "verify_seconds": round(verify_seconds, 2),
+        "verify_entries": result.entries_checked,
+        "verify_from_seq": result.from_seq,
+        **idle,
+    }
+
+
 def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"## Benchmark: {result['cases']:,} cases, {result['seed']['audit_entries']:,} audit entries",
@@ -415,6 +461,19 @@ def markdown(result: dict[str, Any]) -> str:
         f"Audit chain: sealing {result['chain']['seal_per_second']:,} entries/s, verifying "
         f"{result['chain']['verify_per_second']:,} entries/s ({result['chain']['verified']:,} checked).",
     ]
+    checkpoint = result.get("checkpoint")
+    if checkpoint:
+        full = (
+            f"the full walk took {checkpoint['full_seconds']} s ({checkpoint['full_entries']:,} entries) and left it"
+            if checkpoint["full_seconds"] is not None
+            else "from the newest signed checkpoint already there"
+        )
+        lines.append(
+            f"Verify from the signed checkpoint after the runs ({full}): {checkpoint['verify_seconds']} s for "
+            f"{checkpoint['verify_entries']:,} entries from link {checkpoint['verify_from_seq']:,}, "
+            f"ok={checkpoint['verify_ok']}. Sealer round with nothing to seal: {checkpoint['seal_idle_ms']} ms, "
+            f"{checkpoint['seal_lookback_ms']} ms with the once-a-minute look-back."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -474,6 +533,7 @@ def main() -> None:
         cursor.execute("SELECT to_char(max(timestamp), 'YYYY-MM-DD') FROM audit_auditentry")
         day = cursor.fetchone()[0]
     token = tokens()
+    checkpoint = checkpoint_ready(limit_entries=500_000)
     connection.close()
 
     port = free_port()
@@ -515,6 +575,7 @@ def main() -> None:
         server.wait(timeout=30)
     rotation = rotation_rate(limit=None if args.cases <= 20_000 else 20_000)
     chain_rates = verification_rate(limit_seconds=20 if args.cases <= 10_000 else 60)
+    checkpoint = checkpoint_rates(checkpoint)
     memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
     machine = f"{os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB RAM, Python {sys.version.split()[0]}"
     result = {
@@ -529,6 +590,7 @@ def main() -> None:
         "rss_kib": rss,
         "rotation": rotation,
         "chain": chain_rates,
+        "checkpoint": checkpoint,
         "total_seconds": round(time.monotonic() - started, 1),
     }
     RESULTS.mkdir(exist_ok=True)
