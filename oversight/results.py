@@ -27,7 +27,7 @@ from cases.errors import Conflict
 from cases.models import ActionItem, Case, CaseOutcome, HomeVisit, Meeting, MeetingKind, Role
 from cases.permissions import require_role
 from oversight.models import FrozenYear
-from oversight.statistics import single_count, summary, suppressed_table
+from oversight.statistics import TOTAL, single_count, summary, suppressed_table
 from referrals.models import Referral, ReferralStatus
 
 MSG_YEAR_NOT_OVER = _("Only a finished year can be frozen.")
@@ -120,10 +120,34 @@ def report(*, year: int, district: str | None = None) -> dict[str, Any]:
     kept = frozen(year)
     if kept is not None:
         figures = kept.figures["all"] if district is None else kept.figures["districts"].get(district)
-        if figures is None:  # a district with nothing in that year
-            figures = {"year": year, "district": district}
+        if figures is None:  # a district with nothing in that year: every count 0
+            figures = _nothing(kept.figures["all"], district=district)
         return {**figures, "frozen": {"at": kept.frozen_at.isoformat(), "by": kept.frozen_by.get_username()}}
     return {**summary(year=year, district=district), **results(year=year, district=district), "district": district}
+
+
+# The tables whose columns are districts (and their total); a district's own has the total alone.
+BY_DISTRICT = ("cases_opened", "cases_closed")
+
+
+def _nothing(everywhere: dict[str, Any], *, district: str) -> dict[str, Any]:
+    """The figures of a district that had nothing in a frozen year: the same fields as the year's
+    own, every count 0, no median (the live report's shape for such a district; issue 18: the
+    answer was the year and the district alone, which the schema does not describe)."""
+
+    def zero(value: Any) -> Any:
+        return {key: zero(item) for key, item in value.items()} if isinstance(value, dict) else 0
+
+    figures = {key: zero(value) for key, value in everywhere.items()}
+    for table in BY_DISTRICT:
+        if table in figures:
+            figures[table] = {row: {TOTAL: 0} for row in figures[table]}
+    return {
+        **figures,
+        "year": everywhere["year"],
+        "district": district,
+        "median_days_to_first_meeting_or_visit": None,
+    }
 
 
 def figures_to_freeze(*, year: int) -> dict[str, Any]:

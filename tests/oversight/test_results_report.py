@@ -103,6 +103,28 @@ def test_a_frozen_year_stays_as_signed_off(alice: Any, carl: Any, audrey: Any, c
     assert FrozenYear.objects.get().year == last_year
 
 
+def test_a_frozen_year_answers_a_district_that_had_nothing_with_zeros(alice: Any, carl: Any, client_for: Any) -> None:
+    last_year = timezone.now().year - 1
+    opened = [
+        services.case_open(actor=alice, track=Track.SSPF, youth=youth(800 + n), district="Centrum") for n in range(6)
+    ]
+    with bulk_writes_allowed():
+        Case.objects.filter(pk__in=[c.pk for c in opened]).update(
+            opened_at=timezone.now().replace(year=last_year, month=6, day=1)
+        )
+    client = client_for(carl)
+    assert client.post(f"/api/v1/stats/{last_year}/freeze").status_code == 201
+
+    # The schema's shape (client_for checks it), every count 0: it was the year and district alone.
+    body = client.get("/api/v1/stats/summary", {"year": last_year, "district": "Norr"}).json()
+
+    assert body["district"] == "Norr"
+    assert body["cases_opened"] == {"sspf": {"total": 0}, "linkoping": {"total": 0}, "total": {"total": 0}}
+    assert body["unique_youths"] == 0
+    assert body["median_days_to_first_meeting_or_visit"] is None
+    assert set(body["referrals_by_source_and_decision"]["school"]) >= {"received", "total"}
+
+
 def test_the_current_year_cannot_be_frozen(carl: Any, client_for: Any) -> None:
     response = client_for(carl).post(f"/api/v1/stats/{timezone.now().year}/freeze")
 
