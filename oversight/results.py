@@ -130,7 +130,7 @@ def report(*, year: int, district: str | None = None) -> dict[str, Any]:
 BY_DISTRICT = ("cases_opened", "cases_closed")
 
 
-def _nothing(everywhere: dict[str, Any], *, district: str) -> dict[str, Any]:
+def _nothing(everywhere: dict[str, Any], *, district: str | None) -> dict[str, Any]:
     """The figures of a district that had nothing in a frozen year: the same fields as the year's
     own, every count 0, no median (the live report's shape for such a district; issue 18: the
     answer was the year and the district alone, which the schema does not describe)."""
