@@ -1496,8 +1496,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "case-reference-anything",
         "api/inputs.py",
-        "        raise serializers.ValidationError({field: [MSG_CASE_REF]}) from None",
-        "        return value",
+        "    if not re.fullmatch(CASE_REF, value):\n        raise serializers.ValidationError({field: [MSG_CASE_REF]})",
+        "    if False:\n        pass",
         "tests/api/test_no_submitted_value_is_kept_or_echoed.py",
         rule="a case query parameter is a case id or number; anything else is refused and kept nowhere",
     ),
