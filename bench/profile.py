@@ -46,7 +46,11 @@ def main() -> None:
         cursor.execute("SELECT to_char(max(timestamp), 'YYYY-MM-DD') FROM audit_auditentry")
         day = cursor.fetchone()[0]
     tokens = run.tokens()
-    targets = run.targets([str(c) for c in caseload], pnr, first.number, day)
+    # Home visits are recorded on Linköpingsmodellen cases only, as in bench/run.py.
+    visit_case_ids = [
+        str(c) for c in Case.objects.filter(pk__in=caseload, track="linkoping").values_list("pk", flat=True)
+    ]
+    targets = run.targets([str(c) for c in caseload], pnr, first.number, day, visit_case_ids)
 
     def call(client: Client, target: dict, prefix: str, n: int) -> None:
         path = target["paths"][n % len(target["paths"])].format(prefix=prefix)
