@@ -32,6 +32,7 @@ SESSION_ENDING = r"^/api/v1/auth/(logout|enrol)"
 # in the repository's root) says which answers count, each with its reason, and fuzz_hooks.py
 # teaches the generator the formats the schema names (a personnummer, dates within 1901-2099).
 HOOKS = Path(__file__).resolve().parent / "fuzz_hooks.py"
+CONFIG = ROOT / "schemathesis.toml"
 # object_level_authorization needs peers: one user's objects replayed as another's. The social
 # worker alice fuzzes, and each object she read is asked for as olle, a social worker of the same
 # authority on none of her teams, who must get none of them (404). Adding a member is left out of
@@ -52,18 +53,19 @@ def peers_config(directory: Path, tokens: dict[str, str]) -> Path:
     auth.chmod(0o600)
     config = directory / "schemathesis-peers.toml"
     config.write_text(
-        (ROOT / "schemathesis.toml").read_text()
-        + f'\n[auth.wfc]\npath = "{auth}"\nuser = "{OWNER}"\npeers = {json.dumps(list(tokens))}\n'
+        CONFIG.read_text() + f'\n[auth.wfc]\npath = "{auth}"\nuser = "{OWNER}"\npeers = {json.dumps(list(tokens))}\n'
     )
     return config
 
 
 def run(
-    name: str, port: int, options: list[str], examples: int, workers: int, seconds: int, phases: str
+    name: str, port: int, config: Path, options: list[str], examples: int, workers: int, seconds: int, phases: str
 ) -> tuple[bool, str]:
+    """One schemathesis run with the checks ``config`` sets, and ``options`` after the common ones."""
     command = [
         str(ROOT / ".venv" / "bin" / "st"),
-        *options[:2],
+        "--config-file",
+        str(config),
         "run",
         f"http://127.0.0.1:{port}/api/schema/",
         "--checks",
@@ -83,7 +85,7 @@ def run(
         "--no-color",
         "--output-truncate",
         "true",
-        *options[2:],
+        *options,
     ]
     started = time.monotonic()
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
@@ -95,17 +97,10 @@ def run(
 
 
 def role_options(token: str | None) -> list[str]:
-    """No config file of its own (the first two), then the caller's token and what it leaves out."""
+    """The caller's token and what a run with it leaves out; nothing for the run without one."""
     if token is None:
-        return ["--config-file", str(ROOT / "schemathesis.toml")]
-    return [
-        "--config-file",
-        str(ROOT / "schemathesis.toml"),
-        "-H",
-        f"Authorization: Bearer {token}",
-        "--exclude-path-regex",
-        SESSION_ENDING,
-    ]
+        return []
+    return ["-H", f"Authorization: Bearer {token}", "--exclude-path-regex", SESSION_ENDING]
 
 
 def main() -> None:
@@ -140,6 +135,7 @@ def main() -> None:
                     ok, output = run(
                         f"{name} ({phases})",
                         server.port,
+                        CONFIG,
                         role_options(token),
                         args.examples,
                         args.workers,
@@ -150,16 +146,11 @@ def main() -> None:
                     if not ok:
                         failures.append(f"{name} ({phases})")
             peers = {OWNER: tokens[OWNER], PEER: login(server.port, demo["users"][PEER])}
-            options = [
-                "--config-file",
-                str(peers_config(scratch(), peers)),
-                "--exclude-path-regex",
-                f"{SESSION_ENDING}|{MEMBER_ADD}",
-            ]
             ok, output = run(
                 f"{OWNER} against {PEER}",
                 server.port,
-                options,
+                peers_config(scratch(), peers),
+                ["--exclude-path-regex", f"{SESSION_ENDING}|{MEMBER_ADD}"],
                 args.examples,
                 args.workers,
                 args.peer_seconds,

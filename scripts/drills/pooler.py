@@ -40,6 +40,7 @@ from support import (
     request,
     seed,
     service_env,
+    wait_until,
 )
 
 DATABASE = "sspf_pool"
@@ -77,15 +78,9 @@ class Bouncer:
         if self.pg.as_root:
             command = ["runuser", "-u", "postgres", "--", *command]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            probe = subprocess.run(
-                ["psql", "-X", "-A", "-t", self.url(), "-c", "SELECT 1"], capture_output=True, text=True
-            )
-            if probe.returncode == 0:
-                return
-            time.sleep(0.2)
-        fail("pgbouncer did not come up:\n" + self.log()[-2000:])
+        probe = ["psql", "-X", "-A", "-t", self.url(), "-c", "SELECT 1"]
+        if not wait_until(lambda: subprocess.run(probe, capture_output=True).returncode == 0, 20):
+            fail("pgbouncer did not come up:\n" + self.log()[-2000:])
 
     def url(self) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{DATABASE}"

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,25 @@ def scratch() -> Path:
         _scratch.append(Path(tempfile.mkdtemp(prefix="sspf-drill-")))
         atexit.register(shutil.rmtree, _scratch[0], ignore_errors=True)
     return _scratch[0]
+
+
+def wait_until(ready: Callable[[], bool], seconds: float) -> bool:
+    """Ask ``ready`` every 0.2 s until it says yes (True) or ``seconds`` have passed (False): how
+    every drill waits for something it started to come up."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if ready():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def healthy(port: int) -> bool:
+    """``/healthz`` answers 200 on ``port`` (the service, or nginx in front of it)."""
+    try:
+        return request(port, "GET", "/healthz", timeout=2)[0] == 200
+    except OSError:
+        return False
 
 
 def log(message: str) -> None:
@@ -193,7 +212,7 @@ class Server:
         if self.threads > 1:
             env["GUNICORN_CMD_ARGS"] = f"--threads {self.threads}"
         with self.logfile.open("wb") as out:
-            self.process = subprocess.Popen(
+            process = self.process = subprocess.Popen(
                 ["make", "--no-print-directory", "serve"],
                 cwd=ROOT,
                 env=env,
@@ -201,17 +220,9 @@ class Server:
                 stderr=out,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                status, _, _ = request(self.port, "GET", "/healthz", timeout=2)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
+        # Up, or exited (then its log says why, at once rather than after the timeout).
+        if wait_until(lambda: process.poll() is not None or healthy(self.port), timeout) and process.poll() is None:
+            return
         sys.stderr.write(self.logfile.read_text(errors="replace")[-3000:])
         fail("the server did not come up")
 

@@ -32,6 +32,7 @@ from support import (
     fail,
     free_port,
     generate_keys,
+    healthy,
     log,
     login,
     manage,
@@ -39,6 +40,7 @@ from support import (
     request,
     seed,
     service_env,
+    wait_until,
 )
 
 DATABASE = "sspf_two"
@@ -80,15 +82,8 @@ class Nginx:
             fail("nginx is not installed (Debian: apt-get install nginx-light)")
         command = [binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if request(self.port, "GET", "/healthz", timeout=2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        fail("nginx did not come up:\n" + (self.dir / "error.log").read_text(errors="replace")[-2000:])
+        if not wait_until(lambda: healthy(self.port), 20):
+            fail("nginx did not come up:\n" + (self.dir / "error.log").read_text(errors="replace")[-2000:])
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
