@@ -143,6 +143,10 @@ def query_int(params: Any, field: str) -> int | None:
         return None
     if not WHOLE_NUMBER.fullmatch(value):
         raise serializers.ValidationError({field: [MSG_WHOLE_NUMBER]})
+    # Past every bound the API has, and short of Python's limit on the digits int() reads (4,300:
+    # a longer number would be a 500 behind a server that lets such a request line through).
+    if len(value.lstrip("-")) > 18:
+        return -(10**18) if value.startswith("-") else 10**18
     return int(value)
 
 
