@@ -294,7 +294,7 @@ def _rules(name: str, field: str, schema: dict[str, Any]) -> None:
 EMPTY_IS_NOT_ABSENT = {"cursor", "year"}
 
 
-def _query_rules(parameter: dict[str, Any]) -> None:
+def _parameter_rules(parameter: dict[str, Any]) -> None:
     if parameter["name"] == "case" and parameter["in"] == "query":
         parameter["schema"]["pattern"] = rf"^[{WHITESPACE}]*({inputs.CASE_REF})[{WHITESPACE}]*$"
     if parameter["name"] == "year":
@@ -321,7 +321,7 @@ def document_rules(result: dict[str, Any], generator: Any, request: Any, public:
     for item in result.get("paths", {}).values():
         for operation in item.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                _query_rules(parameter)
+                _parameter_rules(parameter)
     return result
 
 
