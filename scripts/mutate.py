@@ -1157,6 +1157,30 @@ MUTATIONS: tuple[Mutation, ...] = (
         NAMED,
         rule="only what a consent made visible is registered (social services reading their own case is not)",
     ),
+    mutation(
+        "statutory-disclosure-conditions-unchecked",
+        DISCLOSURES,
+        '        if unmet:\n            errors["conditions"] = [MSG_CONDITION_UNMET]',
+        '        if False:\n            errors["conditions"] = [MSG_CONDITION_UNMET]',
+        DISCLOSURE_TESTS,
+        rule="a disclosure without consent needs every condition of its provision confirmed (OSL 10 kap.)",
+    ),
+    mutation(
+        "statutory-disclosure-any-agency",
+        DISCLOSURES,
+        '        if agency not in rule["agencies"]:',
+        "        if False:",
+        DISCLOSURE_TESTS,
+        rule="a provision allows disclosure only to the agencies it names (18 a and 18 c: the police)",
+    ),
+    mutation(
+        "statutory-disclosure-any-age",
+        DISCLOSURES,
+        "        if max_age is not None and personnummer.age_on(",
+        "        if False and personnummer.age_on(",
+        DISCLOSURE_TESTS,
+        rule="OSL 10 kap. 18 a § applies only to a person under 21",
+    ),
     # --- oversight/subject_report.py: the registerutdrag ----------------------------------------------
     mutation(
         "subject-report-shows-withheld-notes",
