@@ -74,11 +74,17 @@ class DateField(serializers.DateField):
 # and "yes" become false and true, "12" becomes 12. A client that sends a number for a text field has
 # a bug the server should name, not hide; every API serializer uses these (tests/architecture).
 class CharField(serializers.CharField):
-    """Text, and only text."""
+    """Text, and only text, at most ``max_length`` characters as sent.
+
+    DRF counts the length after trimming whitespace, so 201 characters that begin with a space
+    passed a limit of 200 the schema gives as ``maxLength`` of the text sent (found by the fuzzer).
+    The schema is the contract: the text is measured before it is trimmed."""
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         value: str = super().to_internal_value(data)
         return value
 

@@ -146,3 +146,20 @@ def test_an_empty_query_value_is_read_as_left_out(
 
     assert without.status_code == 200
     assert empty.status_code == 200
+
+
+@pytest.mark.parametrize("padding", [" ", "\u00a0", "\n"])
+def test_a_text_is_as_long_as_it_was_sent(case: Any, alice: Any, client_for: Any, padding: str) -> None:
+    """The schema's ``maxLength`` counts the text as sent; DRF counted it after trimming, so a name
+    one over the limit got through when it began with a space (found by the fuzzer)."""
+    before = Guardian.objects.filter(case=case).count()
+    client = client_for(alice)
+
+    too_long = client.post(case_url(case, "guardians/"), {"name": padding + "J" * 200, "custodian": True})
+    at_limit = client.post(case_url(case, "guardians/"), {"name": padding + "J" * 199, "custodian": True})
+
+    assert too_long.status_code == 400
+    assert list(too_long.json()) == ["name"]
+    assert at_limit.status_code == 201
+    assert at_limit.json()["name"] == "J" * 199
+    assert Guardian.objects.filter(case=case).count() == before + 1
