@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from audit import partitions
 
 # Every model whose changes are audited. Values never reach the log (audit.models.AuditEntryManager):
 # only which fields changed, by whom, when, from where.
@@ -47,6 +52,7 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        post_migrate.connect(_partitions_ahead, sender=self)
         from auditlog.registry import auditlog
         from django.apps import apps
 
@@ -57,3 +63,9 @@ class AuditConfig(AppConfig):
                 auditlog.register(
                     model, serialize_data=False, exclude_fields=["last_login", "password", "wrapped", "key", "sealed"]
                 )
+
+
+def _partitions_ahead(using: str = "default", **kwargs: Any) -> None:
+    """Every migrate leaves the audit log's month partitions created ahead (audit/partitions.py)."""
+    if using == "default":
+        partitions.ensure()

@@ -169,7 +169,12 @@ class AuditChainLink(models.Model):
     """
 
     seq = models.BigIntegerField(primary_key=True)
-    entry = models.OneToOneField(settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.PROTECT, related_name="link")
+    # No foreign key in the database: the entries are partitioned by month (audit/partitions.py),
+    # and PostgreSQL 15 references a partitioned table only through a key that includes the
+    # partition column. verify finds a link whose entry is gone.
+    entry = models.OneToOneField(
+        settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.PROTECT, related_name="link", db_constraint=False
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     sealed_at = models.DateTimeField(auto_now_add=True)
@@ -224,7 +229,12 @@ class LogReviewItem(models.Model):
     review = models.ForeignKey(LogReview, on_delete=models.PROTECT, related_name="items")
     # The entry itself may later go by the audit retention path; its id, actor and case number stay.
     entry = models.ForeignKey(
-        settings.AUDITLOG_LOGENTRY_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUDITLOG_LOGENTRY_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # partitioned, as the link's
     )
     entry_number = models.BigIntegerField(_("audit entry"), null=True, blank=True)
     reason = models.CharField(_("why it is in the review"), max_length=30)
@@ -285,6 +295,8 @@ class AuditRetention(models.Model):
     entries_removed = models.BigIntegerField()
     performed_by = models.CharField(max_length=150)
     performed_at = models.DateTimeField()
+    # The month partitions detached and dropped whole (PostgreSQL); signed when there are any.
+    partitions_dropped = models.JSONField(null=True, blank=True)
     signature = models.CharField(max_length=64)
 
     class Meta:

@@ -47,6 +47,8 @@ def payload(record: AuditRetention | AuditCheckpoint) -> bytes:
             "performed_by": record.performed_by,
             "performed_at": record.performed_at.isoformat(),
         }
+        if record.partitions_dropped:  # records from before partitioning keep their signature
+            fields["partitions_dropped"] = record.partitions_dropped
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 

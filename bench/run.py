@@ -141,9 +141,10 @@ def keep_statistics_fresh(database: str) -> None:
         if conn.execute("SHOW autovacuum").fetchone()[0] == "on":
             return
         row = conn.execute(
-            "SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 'audit_auditentry'"
+            # The month partitions (audit/partitions.py): the parent itself has no statistics row.
+            "SELECT sum(n_mod_since_analyze) FROM pg_stat_user_tables WHERE relname LIKE 'audit_auditentry_%'"
         ).fetchone()
-        if row and row[0] >= 20_000:
+        if row and row[0] and row[0] >= 20_000:
             log(f"autovacuum is off: ANALYZE audit_auditentry ({row[0]:,} new entries since the last)")
             conn.execute("ANALYZE audit_auditentry")
 

@@ -448,6 +448,9 @@ AUDIT_REVIEW_FINDINGS_PER_KIND = envint("AUDIT_REVIEW_FINDINGS_PER_KIND", 1000, 
 # retention path; the key signs its records (base64, 32 bytes or more).
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 10 * 365, minimum=365)
 AUDIT_SIGNING_KEY = envsecret("AUDIT_SIGNING_KEY") or ""
+# The audit log's month partitions (PostgreSQL; audit/partitions.py): created this many months
+# ahead by every migrate and by audit_partitions, so the default partition stays empty.
+AUDIT_PARTITIONS_AHEAD = envint("AUDIT_PARTITIONS_AHEAD", 3, minimum=1)
 
 # Retention (gallring) of closed cases (oversight/purge.py; docs/retention.md). Years from the
 # case's last entry per track; optionally years from the youth's birth that a file is kept at

@@ -1502,6 +1502,22 @@ MUTATIONS: tuple[Mutation, ...] = (
         rule="no verify calls a chain whole that a signed checkpoint shows was rewritten",
     ),
     mutation(
+        "retention-drops-a-month-with-a-late-entry",
+        "audit/log_retention.py",
+        '                "ON l.entry_id = e.id WHERE l.seq IS NULL OR l.seq > %s)",',
+        '                "ON l.entry_id = e.id WHERE false AND l.seq > %s)",',
+        "tests/audit/test_partitions.py",
+        rule="retention drops a month's partition whole only when every entry in it goes",
+    ),
+    mutation(
+        "retention-record-hides-dropped-partitions",
+        "audit/signing.py",
+        '            fields["partitions_dropped"] = record.partitions_dropped',
+        "            pass",
+        "tests/audit/test_partitions.py",
+        rule="the retention record's signature covers the partitions it dropped",
+    ),
+    mutation(
         "tried-username-verbatim",
         "audit/services.py",
         '    return "unknown:" + salted_hmac("audit.tried_username", username).hexdigest()[:16]',
