@@ -136,11 +136,24 @@ def load(rows: int) -> None:
 # --- the searches as the API issues them --------------------------------------------------------
 
 
+def auditor() -> Any:
+    """The auditor the searches run as (the log search is the auditors' alone)."""
+    from django.contrib.auth.models import User
+
+    from cases.models import Role
+    from cases.services import staff_create
+
+    found = User.objects.filter(username="bench_auditor").first()
+    return found or staff_create(username="bench_auditor", password="x" * 16, role=Role.AUDITOR, agency=None)
+
+
 def api_request(params: dict[str, str]) -> Any:
     from rest_framework.request import Request
-    from rest_framework.test import APIRequestFactory
+    from rest_framework.test import APIRequestFactory, force_authenticate
 
-    return Request(APIRequestFactory().get("/api/v1/audit/entries/", params, HTTP_HOST="localhost"))
+    request = APIRequestFactory().get("/api/v1/audit/entries/", params, HTTP_HOST="localhost")
+    force_authenticate(request, user=auditor())
+    return Request(request, authenticators=[])
 
 
 def search(params: dict[str, str]) -> tuple[list[str], float, str | None, int]:
