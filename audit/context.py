@@ -88,3 +88,20 @@ def set_actor(actor: Any) -> None:
     """Called by the authentication class once DRF knows the user (auditlog's own middleware runs
     before DRF authenticates a bearer token, so it would log every change as anonymous)."""
     _current.set(replace(current(), actor=actor))
+
+
+# The entries gathered for one multi-row INSERT (audit.services.entries_together), or None when
+# each entry is inserted as it is made.
+_gathered: ContextVar[list[Any] | None] = ContextVar("audit_gathered_entries", default=None)
+
+
+def gathered() -> list[Any] | None:
+    return _gathered.get()
+
+
+def gather() -> Token[list[Any] | None]:
+    return _gathered.set([])
+
+
+def stop_gathering(token: Token[list[Any] | None]) -> None:
+    _gathered.reset(token)

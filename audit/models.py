@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from audit.context import current
+from audit.context import current, gathered
 from cases.fields import EncryptedTextField
 from cases.models import Case, SystemKeyOwner
 
@@ -91,6 +91,11 @@ class AuditEntryManager(LogEntryManager):
         kwargs.setdefault("remote_addr", context.remote_addr or None)
         if not kwargs.get("cid"):
             kwargs["cid"] = context.correlation_id
+        pending = gathered()
+        if pending is not None:  # inserted with the others at the end (audit.services.entries_together)
+            entry = self.model(**kwargs)
+            pending.append(entry)
+            return entry
         return super().create(**kwargs)
 
 

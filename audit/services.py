@@ -8,7 +8,8 @@ middleware right after it, in a transaction of their own.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from auditlog.models import AbstractLogEntry
@@ -19,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from audit.context import current
+from audit.context import current, gather, gathered, stop_gathering
 from audit.models import AuditEntry, AuditEvent
 from cases.models import Case
 
@@ -234,6 +235,27 @@ def record_each(entries: Iterable[dict[str, Any]]) -> None:
     accepts): each given as ``record``'s keyword arguments. For a page of objects that are not
     cases (the referral queue), so that recording it costs one query whatever the page's size."""
     _insert_entries([_entry(**kwargs) for kwargs in entries])
+
+
+@contextmanager
+def entries_together() -> Iterator[None]:
+    """The audit entries django-auditlog makes while the block runs (one per row a service saves),
+    inserted in one multi-row INSERT when it ends, instead of one INSERT each. The block must run
+    inside the transaction that writes the rows (a request's: ATOMIC_REQUESTS), so that the rows
+    and their entries still commit together (decision 0007); if the block raises, nothing is
+    inserted and the transaction rolls back. Nested, the outer block inserts."""
+    if gathered() is not None:
+        yield
+        return
+    if not connections[router.db_for_write(AuditEntry)].in_atomic_block:
+        raise RuntimeError("entries_together() needs a transaction: a row and its entry commit together")
+    token = gather()
+    try:
+        yield
+        pending = list(gathered() or [])
+    finally:
+        stop_gathering(token)
+    _insert_entries(pending)
 
 
 def _insert_entries(built: list[AuditEntry]) -> None:

@@ -16,6 +16,7 @@ The rules (docs/access-control.md):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.errors import ConsentRequired
 from cases.models import ActionItem, HomeVisit, Meeting, Note, PoliceLink, Role, VisitNote
+from cases.services import RecordedVisit
 from consent.policy import MEETINGS, NOTES, VISITS, Sharing
 from content.access import CaseAccess, case_access, record_shown
 from content.paging import Page, PageRequest, page_of
@@ -46,10 +48,16 @@ def _page(rows: QuerySet[Any], page: PageRequest, shape: Any) -> Page[dict[str, 
 # --- home visits ---------------------------------------------------------------------------------
 
 
-def visit_notes_shown(access: CaseAccess, visit: HomeVisit) -> list[VisitNote]:
-    """Each agency's own notes on ``visit`` that the reader may see (``visits`` in what the
-    reader may see of that agency's information)."""
-    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]
+def visit_notes_shown(
+    access: CaseAccess, visit: HomeVisit, notes: Iterable[VisitNote] | None = None
+) -> list[VisitNote]:
+    """Each agency's own notes on ``visit`` (or ``notes``, when they are in hand) that the reader
+    may see (``visits`` in what the reader may see of that agency's information)."""
+    return [
+        n
+        for n in (visit.agency_notes.all() if notes is None else notes)
+        if VISITS in access.author_sharing(n.agency_id)
+    ]
 
 
 def visit_note_shown(note: VisitNote) -> dict[str, Any]:
@@ -62,9 +70,16 @@ def visit_note_shown(note: VisitNote) -> dict[str, Any]:
     }
 
 
-def visit_shown(access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
-    """One visit as ``access`` lets its reader see it (participants and notes loaded on it)."""
-    notes = visit_notes_shown(access, visit)
+def visit_shown(
+    access: CaseAccess,
+    visit: HomeVisit,
+    participants: Iterable[User] | None = None,
+    notes: Iterable[VisitNote] | None = None,
+) -> dict[str, Any]:
+    """One visit as ``access`` lets its reader see it (participants and notes loaded on it, or
+    given)."""
+    notes = visit_notes_shown(access, visit, notes)
+    participants = visit.participants.all() if participants is None else participants
     screening = (
         None
         if visit.screening_offered is None
@@ -78,7 +93,7 @@ def visit_shown(access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
         "id": visit.pk,
         "occurred_at": visit.occurred_at,
         # Sorted here (the prefetched set has no order of its own: PostgreSQL returned either).
-        "participants": sorted(user.username for user in visit.participants.all()),
+        "participants": sorted(user.username for user in participants),
         "present": list(visit.present),
         "source": visit.source,
         "basis": visit.basis,
@@ -284,9 +299,9 @@ def police_links_page(*, reader: User, case_id: UUID | str, page: PageRequest) -
     return Page(items=[police_link_shown(link) for link in rows], count=count, number=number, num_pages=num_pages)
 
 
-def visit_recorded(*, access: CaseAccess, visit: HomeVisit) -> dict[str, Any]:
-    """A visit just recorded, as its recorder wrote it: its participants and notes loaded onto the
-    object in hand, not read back through the read rule (which would hide it from a police
-    recorder who is not a participant and has no consent). The visit's own create entry records it."""
-    prefetch_related_objects([visit], "participants", VISIT_NOTES)
-    return visit_shown(access, visit)
+def visit_recorded(*, access: CaseAccess, recorded: RecordedVisit) -> dict[str, Any]:
+    """A visit just recorded, as its recorder wrote it: built from what the service wrote (the
+    visit, its participants, the recorder's note), not read back through the read rule (which
+    would hide it from a police recorder who is not a participant and has no consent) nor from
+    the database (measured: docs/performance.md). The visit's own create entry records it."""
+    return visit_shown(access, recorded.visit, recorded.participants, recorded.notes)

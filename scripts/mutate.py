@@ -1518,6 +1518,22 @@ MUTATIONS: tuple[Mutation, ...] = (
         rule="the retention record's signature covers the partitions it dropped",
     ),
     mutation(
+        "gathered-entries-dropped",
+        "audit/services.py",
+        "    _insert_entries(pending)\n\n\ndef _insert_entries",
+        "    pass\n\n\ndef _insert_entries",
+        "tests/audit/test_entries_together.py",
+        rule="every row a service writes has its audit entry, also when the entries are inserted together",
+    ),
+    mutation(
+        "gathered-entries-outside-a-transaction",
+        "audit/services.py",
+        "    if not connections[router.db_for_write(AuditEntry)].in_atomic_block:",
+        "    if False:",
+        "tests/audit/test_entries_together.py",
+        rule="entries are gathered only inside the transaction that writes their rows (PostgreSQL)",
+    ),
+    mutation(
         "tried-username-verbatim",
         "audit/services.py",
         '    return "unknown:" + salted_hmac("audit.tried_username", username).hexdigest()[:16]',

@@ -39,6 +39,7 @@ from cases.services.records import (
     MSG_VISIT_NEEDS_BOTH,
     MSG_VISIT_NOTE_WRITERS,
     MSG_VISIT_WRITERS,
+    RecordedVisit,
     action_item_done,
     meeting_record,
     note_add,
@@ -103,4 +104,5 @@ __all__ = [
     "staff_create",
     "visit_note_add",
     "visit_record",
+    "RecordedVisit",
 ]

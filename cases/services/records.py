@@ -4,6 +4,7 @@ meetings with their action plans, and notes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -77,6 +78,16 @@ def _team_users(case: Case, usernames: Iterable[str], field: str) -> list[tuple[
     return [members[name] for name in names]
 
 
+@dataclass(frozen=True)
+class RecordedVisit:
+    """A visit just recorded, with what was written with it: its participants and its recorder's
+    note, so that the answer is built from them instead of read back (docs/performance.md)."""
+
+    visit: HomeVisit
+    participants: list[User]
+    notes: list[VisitNote]
+
+
 @transaction.atomic(savepoint=False)  # see note_add
 def visit_record(
     *,
@@ -94,7 +105,7 @@ def visit_record(
     screening: Mapping[str, Any] | None = None,
     support_offered: str = "",
     follow_up_at: date | None = None,
-) -> HomeVisit:
+) -> RecordedVisit:
     """Record a joint home visit (social services or police on the team) on a Linköpingsmodellen
     case, by that model's rules (docs/process.md):
 
@@ -163,10 +174,13 @@ def visit_record(
     )
     _clean_new(visit, exclude=["case", "created_by"])  # the screening constraint: checked above
     visit.save()
-    visit.participants.add(*[user for user, _role in users])  # a new visit: nothing to remove
-    if notes:
-        _visit_note_save(visit=visit, profile=profile, actor=actor, text=notes)
-    return visit
+    written = [user for user, _role in users]
+    # A new visit has no participants yet: one INSERT, without add()'s query for those it already
+    # has (participants are not audited one by one: the visit's entry names the visit).
+    through = HomeVisit.participants.through
+    through.objects.bulk_create([through(homevisit=visit, user=user) for user in written])
+    note = [_visit_note_save(visit=visit, profile=profile, actor=actor, text=notes)] if notes else []
+    return RecordedVisit(visit, written, note)
 
 
 def _visit_note_save(*, visit: HomeVisit, profile: StaffProfile, actor: User, text: str) -> VisitNote:

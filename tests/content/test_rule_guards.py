@@ -54,7 +54,7 @@ def police_information(case: Any, alice: Any, petra: Any) -> None:
     services' own (joint home visits: a Linköpingsmodellen case)."""
     services.note_add(actor=alice, case=case, category="notes", text=SS_NOTE)
     services.note_add(actor=petra, case=case, category="notes", text=POLICE_NOTE)
-    visit = services.visit_record(
+    recorded = services.visit_record(
         actor=alice,
         case=case,
         occurred_at=timezone.now() - timedelta(hours=1),
@@ -65,7 +65,7 @@ def police_information(case: Any, alice: Any, petra: Any) -> None:
         outcome="-",
         informed_voluntary=True,
     )
-    services.visit_note_add(actor=petra, visit=visit, text=POLICE_VISIT_NOTE)
+    services.visit_note_add(actor=petra, visit=recorded.visit, text=POLICE_VISIT_NOTE)
 
 
 def register(client: Any, case: Any) -> list[tuple[str, list[str], set[str]]]:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.services import entries_together
 from cases import services
 from consent.services import police_link_add
 from content import records
@@ -34,16 +35,17 @@ def visit_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
     access = case_access(user=reader, case_id=case_id)
     form = VisitForm(request.POST or None, members=_members(access.case))
     if request.method == "POST" and form.is_valid():
-        visit = attempt(
-            form,
-            lambda: services.visit_record(actor=reader, case=access.case, **form.values()),
-            {
-                "screening.accepted": "screening_accepted",
-                "screening.result": "screening_result",
-                "screening": "screening_offered",
-            },
-        )
-        if visit is not None:
+        with entries_together():  # as the API records a visit
+            recorded = attempt(
+                form,
+                lambda: services.visit_record(actor=reader, case=access.case, **form.values()),
+                {
+                    "screening.accepted": "screening_accepted",
+                    "screening.result": "screening_result",
+                    "screening": "screening_offered",
+                },
+            )
+        if recorded is not None:
             return redirect("web:case", case_id=case_id)
     return form_page(request, "web/cases/visit.html", {"case": access.case}, form)
 
