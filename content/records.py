@@ -53,11 +53,8 @@ def visit_notes_shown(
 ) -> list[VisitNote]:
     """Each agency's own notes on ``visit`` (or ``notes``, when they are in hand) that the reader
     may see (``visits`` in what the reader may see of that agency's information)."""
-    return [
-        n
-        for n in (visit.agency_notes.all() if notes is None else notes)
-        if VISITS in access.author_sharing(n.agency_id)
-    ]
+    candidates = visit.agency_notes.all() if notes is None else notes
+    return [n for n in candidates if VISITS in access.author_sharing(n.agency_id)]
 
 
 def visit_note_shown(note: VisitNote) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class Mutation:
     # Further edits for a rule checked in more than one place: (find, replace) in ``file``, or
     # (other file, find, replace).
     also: tuple[tuple[str, ...], ...] = ()
+    postgres: bool = False  # its tests run on PostgreSQL only (partitions, roles, transactions)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -126,8 +127,9 @@ def mutation(
     rule: str,
     equivalent: str = "",
     also: tuple[tuple[str, ...], ...] = (),
+    postgres: bool = False,
 ) -> Mutation:
-    return Mutation(name, file, find, replace, tests, rule, equivalent, also)
+    return Mutation(name, file, find, replace, tests, rule, equivalent, also, postgres)
 
 
 MUTATIONS: tuple[Mutation, ...] = (
@@ -689,8 +691,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "own-visit-notes-hidden",
         RECORDS,
-        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
-        "    return [n for n in visit.agency_notes.all() if n.agency_id != access.profile.agency_id"
+        "    return [n for n in candidates if VISITS in access.author_sharing(n.agency_id)]",
+        "    return [n for n in candidates if n.agency_id != access.profile.agency_id"
         " and VISITS in access.author_sharing(n.agency_id)]",
         VISITS,
         rule="a member always sees their own agency's notes on a visit",
@@ -1508,6 +1510,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         '                "ON l.entry_id = e.id WHERE false AND l.seq > %s)",',
         "tests/audit/test_partitions.py",
         rule="retention drops a month's partition whole only when every entry in it goes",
+        postgres=True,
     ),
     mutation(
         "retention-record-hides-dropped-partitions",
@@ -1516,6 +1519,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "            pass",
         "tests/audit/test_partitions.py",
         rule="the retention record's signature covers the partitions it dropped",
+        postgres=True,
     ),
     mutation(
         "gathered-entries-dropped",
@@ -1532,6 +1536,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         "    if False:",
         "tests/audit/test_entries_together.py",
         rule="entries are gathered only inside the transaction that writes their rows (PostgreSQL)",
+        postgres=True,
     ),
     mutation(
         "tried-username-verbatim",
@@ -1751,6 +1756,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         print(f"{len(chosen)} mutations apply cleanly")
         return 0
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        needing = [m.name for m in chosen if m.postgres]
+        chosen = [m for m in chosen if not m.postgres]
+        if needing:
+            print(
+                f"left out {len(needing)} mutations whose tests run on PostgreSQL only "
+                f"(set DATABASE_URL=postgres://...): {', '.join(needing)}",
+                file=sys.stderr,
+            )
+        if not chosen:
+            return 0
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
