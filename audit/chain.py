@@ -34,6 +34,10 @@ SEAL_LOCK = 0x5A5F_A0D1  # advisory lock id for the one sealer
 LOOKBACK_IDS = 100_000  # late commits are searched this far below the newest sealed entry
 LATE_COMMIT_WAIT = 10.0  # seconds verify waits for another sealer to link a late commit
 MSG_REWRITTEN = "the chain no longer matches a signed checkpoint: it was rewritten after the checkpoint"
+# Nothing but the id sequence keeps an entry's id unique once the table is partitioned (its key
+# is (id, timestamp); the app role may not write an id: docs/audit.md): a second row with a
+# linked entry's id would otherwise pass as sealed.
+MSG_ID_TWICE = "another entry has this entry's number"
 LOOKBACK_EVERY = 60.0  # seconds between the continuous sealer's look-backs for late commits
 
 
@@ -179,6 +183,7 @@ class Link:
     prev_hash: str
     hash: str
     entry: dict[str, Any] | None  # the entry's HASHED columns, or None if it is gone
+    twice: bool = False  # another entry has the same id (the key is (id, timestamp): partitions)
 
 
 def _links(chunk: int = 5000, after: int = -1) -> Iterator[Link]:
@@ -194,9 +199,14 @@ def _links(chunk: int = 5000, after: int = -1) -> Iterator[Link]:
         if not links:
             return
         ids = [entry_id for _seq, entry_id, _prev, _hash in links]
-        entries = {row["id"]: row for row in AuditEntry.objects.filter(pk__in=ids).values(*HASHED)}
+        entries: dict[int, dict[str, Any]] = {}
+        twice = set()
+        for row in AuditEntry.objects.filter(pk__in=ids).values(*HASHED):
+            if row["id"] in entries:
+                twice.add(row["id"])
+            entries[row["id"]] = row
         for seq, entry_id, prev_hash, digest in links:
-            yield Link(seq, entry_id, prev_hash, digest, entries.get(entry_id))
+            yield Link(seq, entry_id, prev_hash, digest, entries.get(entry_id), entry_id in twice)
         last = links[-1][0]
 
 
@@ -311,6 +321,8 @@ def verify(
             bad = "a link is missing before this one"
         elif link.prev_hash != prev:
             bad = "the link does not continue the chain"
+        elif link.twice:
+            bad = MSG_ID_TWICE
         elif entry is None:
             bad = "the entry has been removed"
         elif row_hash(prev, entry) != link.hash:

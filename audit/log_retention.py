@@ -50,6 +50,9 @@ def _droppable(before: datetime, last: int) -> list[str]:
         for partition in partitions.partitions():
             if partition.end is None or partition.end > before:
                 continue
+            # No entry may arrive in the month between this check and its drop (an insert
+            # waits for the retention's commit, then finds its month gone and fails).
+            cursor.execute(f"LOCK TABLE {partition.name} IN SHARE MODE")
             cursor.execute(
                 f"SELECT EXISTS (SELECT 1 FROM {partition.name} e LEFT JOIN audit_auditchainlink l "  # noqa: S608
                 "ON l.entry_id = e.id WHERE l.seq IS NULL OR l.seq > %s)",

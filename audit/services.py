@@ -243,7 +243,12 @@ def entries_together() -> Iterator[None]:
     inserted in one multi-row INSERT when it ends, instead of one INSERT each. The block must run
     inside the transaction that writes the rows (a request's: ATOMIC_REQUESTS), so that the rows
     and their entries still commit together (decision 0007); if the block raises, nothing is
-    inserted and the transaction rolls back. Nested, the outer block inserts."""
+    inserted and the transaction rolls back. Nested, the outer block inserts.
+
+    Nothing inside the block may catch a failed write and carry on: a savepoint rolled back
+    inside it takes its rows but not their gathered entries, which would then be inserted for
+    rows that do not exist. Wrap the one service call, inside any savepoint around it (as
+    web.views.records does inside attempt())."""
     if gathered() is not None:
         yield
         return

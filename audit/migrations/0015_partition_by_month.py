@@ -1,12 +1,13 @@
 """The audit entries, partitioned by month (PostgreSQL; audit/partitions.py, decision 0018).
 
-The table is rebuilt as ``PARTITION BY RANGE (timestamp)``: a month partition (UTC) from the
-oldest entry's month to AUDIT_PARTITIONS_AHEAD months ahead, and a default partition. Its
+The table is rebuilt as ``PARTITION BY RANGE (timestamp)``: a month partition (UTC) for each
+month that holds entries and from this month to AUDIT_PARTITIONS_AHEAD months ahead, and a
+default partition, each with its TRUNCATE trigger. Its
 primary key becomes (id, timestamp), as PostgreSQL requires of a partitioned table, so the chain
 links and the log-check items lose their foreign keys to it (the ids stay; verify finds a link
 whose entry is gone). Every entry is copied with its id, the id sequence continues where it
-was, and the indexes, foreign keys, append-only triggers and the app role's grants are made
-again on the new table. The copy takes about as long as the table's indexes took to build: at
+was (under its old name), and the indexes, foreign keys, append-only triggers and the app role's
+grants are made again on the new table, INSERT on every column but ``id``. The copy takes about as long as the table's indexes took to build: at
 millions of entries, run it in a maintenance window (docs/operations.md).
 
 SQLite (development) has no partitioning: only the model state changes; its foreign keys stay
@@ -22,16 +23,21 @@ from django.db import migrations, models
 OLD = "audit_auditentry_unpartitioned"
 
 
-def _months(first: datetime, ahead: int) -> list[datetime]:
+def _next(start: datetime) -> datetime:
+    return datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _months(held: list[datetime], ahead: int) -> list[datetime]:
+    """The months that hold entries, and this month to ``ahead`` months ahead: not every month
+    back to the oldest entry (one entry dated 1970 would make 688 partitions, and one dated 1900
+    more than a transaction can lock)."""
     now = datetime.now(UTC)
-    start, last = datetime(first.year, first.month, 1, tzinfo=UTC), datetime(now.year, now.month, 1, tzinfo=UTC)
-    for _ in range(ahead):
-        last = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=UTC)
-    months = []
-    while start <= last:
-        months.append(start)
-        start = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
-    return months
+    start = datetime(now.year, now.month, 1, tzinfo=UTC)
+    months = {datetime(m.year, m.month, 1, tzinfo=UTC) for m in held}
+    for _ in range(ahead + 1):
+        months.add(start)
+        start = _next(start)
+    return sorted(months)
 
 
 def partition(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -72,12 +78,15 @@ def partition(apps, schema_editor):  # type: ignore[no-untyped-def]
             f"CREATE TABLE audit_auditentry (LIKE {OLD} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY) "
             'PARTITION BY RANGE ("timestamp")'
         )
-        cursor.execute("CREATE TABLE audit_auditentry_default PARTITION OF audit_auditentry DEFAULT")
-        cursor.execute(f'SELECT coalesce(min("timestamp"), now()) FROM {OLD}')
-        for start in _months(cursor.fetchone()[0], settings.AUDIT_PARTITIONS_AHEAD):
+        cursor.execute(f"SELECT DISTINCT date_trunc('month', \"timestamp\" AT TIME ZONE 'UTC') FROM {OLD}")  # noqa: S608
+        held = [row[0] for row in cursor.fetchall()]
+        partitions = [("audit_auditentry_default", "DEFAULT")]
+        for start in _months(held, settings.AUDIT_PARTITIONS_AHEAD):
             name = f"audit_auditentry_y{start.year:04d}m{start.month:02d}"
-            end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1, tzinfo=UTC)
-            cursor.execute(f"CREATE TABLE {name} PARTITION OF audit_auditentry FOR VALUES FROM (%s) TO (%s)", [start, end])
+            bounds = f"FOR VALUES FROM ('{start.isoformat()}') TO ('{_next(start).isoformat()}')"
+            partitions.append((name, bounds))
+        for name, bounds in partitions:
+            cursor.execute(f"CREATE TABLE {name} PARTITION OF audit_auditentry {bounds}")
             cursor.execute(
                 f"ALTER TABLE {name} SET (autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 20000)"
             )
@@ -92,6 +101,9 @@ def partition(apps, schema_editor):  # type: ignore[no-untyped-def]
         last_value, is_called = cursor.fetchone()
         cursor.execute("SELECT setval(%s, %s, %s)", [new_sequence, last_value, is_called])
         cursor.execute(f"DROP TABLE {OLD}")
+        # The new identity's sequence was named audit_auditentry_id_seq1 while the old one held the
+        # name; the grants in docs/audit.md name it.
+        cursor.execute(f"ALTER SEQUENCE {new_sequence} RENAME TO audit_auditentry_id_seq")
         cursor.execute('ALTER TABLE audit_auditentry ADD CONSTRAINT audit_auditentry_pkey PRIMARY KEY (id, "timestamp")')
         for name, definition in outgoing:
             cursor.execute(f'ALTER TABLE audit_auditentry ADD CONSTRAINT "{name}" {definition}')
@@ -105,8 +117,20 @@ def partition(apps, schema_editor):  # type: ignore[no-untyped-def]
             "CREATE TRIGGER audit_auditentry_no_truncate BEFORE TRUNCATE ON audit_auditentry "
             "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()"
         )
+        # The grants carried over, but INSERT only on the columns other than id: with a key of
+        # (id, timestamp) nothing else keeps an id unique, so an id is the sequence's alone (a role
+        # that could write one could add a second "entry 7" beside the sealed one).
+        cursor.execute(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
+            "WHERE attrelid = 'audit_auditentry'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'id'"
+        )
+        columns = cursor.fetchone()[0]
         for grantee, privileges in grants:
-            cursor.execute(f'GRANT {privileges} ON audit_auditentry TO "{grantee}"')
+            kept = [p.strip() for p in privileges.split(",") if p.strip() != "INSERT"]
+            if kept:
+                cursor.execute(f'GRANT {", ".join(kept)} ON audit_auditentry TO "{grantee}"')
+            if "INSERT" in privileges:
+                cursor.execute(f'GRANT INSERT ({columns}) ON audit_auditentry TO "{grantee}"')
 
 
 class Migration(migrations.Migration):

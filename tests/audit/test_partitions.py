@@ -128,10 +128,26 @@ def test_the_check_fails_while_the_default_partition_holds_entries() -> None:
 
     write(1, age_days=62)  # two months back: no partition (migrate created this month onwards)
 
-    with pytest.raises(CommandError, match="owner role"):
+    with pytest.raises(CommandError, match="default partition"):
         call_command("audit_partitions", "--check", stdout=StringIO())
     since = (timezone.now() - timedelta(days=62)).date().isoformat()
     err = StringIO()
     with pytest.raises(CommandError, match="could not be created"):
         call_command("audit_partitions", "--since", since, stdout=StringIO(), stderr=err)
     assert partitions.name_of(partitions.month_start(timezone.now() - timedelta(days=62))) in err.getvalue()
+
+
+def test_every_partition_refuses_truncate() -> None:
+    """The parent's TRUNCATE trigger does not fire for a partition truncated by name: each month
+    and the default partition have their own."""
+    old_month()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgtype & 32 = 32) "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_auditentry'::regclass"
+        )
+        guarded = dict(cursor.fetchall())
+
+    assert partitions.DEFAULT in guarded
+    assert len(guarded) >= 5  # the default, this month, three ahead (and the old one)
+    assert all(guarded.values()), [name for name, has in guarded.items() if not has]

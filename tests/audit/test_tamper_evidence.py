@@ -73,6 +73,27 @@ def test_an_entry_slipped_in_without_a_link_is_found(logged: list[int]) -> None:
     assert result.problem == "an entry is not in the chain"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's key is the id alone")
+@pytest.mark.parametrize("later", [True, False])
+def test_a_second_entry_with_a_sealed_entrys_number_is_found(logged: list[int], later: bool) -> None:
+    """The partitioned table's key is (id, timestamp): a forged row beside a sealed one, dated
+    after or before it, is no longer refused by the key, so verify must find it (the app role
+    may not write an id at all: tests/audit/test_partitions.py)."""
+    target = logged[1]
+    moved = "+ interval '1 second'" if later else "- interval '1 second'"
+    columns = [f'"{field.column}"' for field in AuditEntry._meta.concrete_fields]
+    forged = {'"timestamp"': f'"timestamp" {moved}', '"actor_username"': "'mallory'"}
+    chosen = ", ".join(forged.get(column, column) for column in columns)
+    raw(
+        f"INSERT INTO audit_auditentry ({', '.join(columns)}) SELECT {chosen} FROM audit_auditentry WHERE id = %s",  # noqa: S608
+        [target],
+    )
+
+    result = chain.verify()
+
+    assert (result.ok, result.first_bad_entry, result.problem) == (False, target, chain.MSG_ID_TWICE)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs two concurrent sessions (SQLite serialises writers)"

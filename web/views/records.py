@@ -28,6 +28,13 @@ def _members(case: Any) -> list[tuple[str, str]]:
     return [(m["username"], f"{m['username']} ({m['agency_name']})") for m in case_member_rows(case=case)]
 
 
+def _visit_record(reader: Any, case: Any, values: dict[str, Any]) -> services.RecordedVisit:
+    """As the API records a visit: its entries inserted together, inside attempt()'s savepoint
+    (a refusal it catches rolls the rows back, and the gathered entries are never inserted)."""
+    with entries_together():
+        return services.visit_record(actor=reader, case=case, **values)
+
+
 @require_http_methods(["GET", "POST"])
 @signed_in
 def visit_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
@@ -35,16 +42,15 @@ def visit_add(request: HttpRequest, case_id: UUID) -> HttpResponse:
     access = case_access(user=reader, case_id=case_id)
     form = VisitForm(request.POST or None, members=_members(access.case))
     if request.method == "POST" and form.is_valid():
-        with entries_together():  # as the API records a visit
-            recorded = attempt(
-                form,
-                lambda: services.visit_record(actor=reader, case=access.case, **form.values()),
-                {
-                    "screening.accepted": "screening_accepted",
-                    "screening.result": "screening_result",
-                    "screening": "screening_offered",
-                },
-            )
+        recorded = attempt(
+            form,
+            lambda: _visit_record(reader, access.case, form.values()),
+            {
+                "screening.accepted": "screening_accepted",
+                "screening.result": "screening_result",
+                "screening": "screening_offered",
+            },
+        )
         if recorded is not None:
             return redirect("web:case", case_id=case_id)
     return form_page(request, "web/cases/visit.html", {"case": access.case}, form)

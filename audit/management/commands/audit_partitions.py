@@ -49,5 +49,10 @@ class Command(BaseCommand):
     def _check(self) -> None:
         ahead, strays = partitions.months_ahead(), partitions.default_count()
         self.stdout.write(f"{ahead} months ahead; {strays} entries in the default partition")
-        if ahead < 1 or strays:
-            raise CommandError("run audit_partitions as the owner role (docs/operations.md)")
+        if ahead < 1:
+            raise CommandError("no month partition ahead: run audit_partitions as the owner role (docs/operations.md)")
+        if strays:
+            raise CommandError(
+                "entries lie in the default partition: dated where no month partition was (a lapsed "
+                "monthly job, a wrong clock, a backdated write); see docs/operations.md"
+            )
