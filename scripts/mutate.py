@@ -674,16 +674,16 @@ MUTATIONS: tuple[Mutation, ...] = (
     mutation(
         "every-agencys-visit-notes-shown",
         RECORDS,
-        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
-        "    return list(visit.agency_notes.all())",
+        "    return [n for n in candidates if VISITS in access.author_sharing(n.agency_id)]",
+        "    return list(candidates)",
         VISITS,
         rule="another agency's notes on a visit only under visits, and another author's under a consent naming both",
     ),
     mutation(
         "visit-notes-need-social-services",
         RECORDS,
-        "    return [n for n in visit.agency_notes.all() if VISITS in access.author_sharing(n.agency_id)]",
-        "    return [n for n in visit.agency_notes.all() if n.agency_id == access.profile.agency_id"
+        "    return [n for n in candidates if VISITS in access.author_sharing(n.agency_id)]",
+        "    return [n for n in candidates if n.agency_id == access.profile.agency_id"
         " or (access.social_services and VISITS in access.author_sharing(n.agency_id))]",
         VISITS,
         rule="consent to visits shows the other party's notes on them, to the police too",
