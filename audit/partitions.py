@@ -149,3 +149,18 @@ def months_ahead() -> int:
         count += 1
         start = next_month(start)
     return count
+
+
+def need_attention() -> bool:
+    """Whether the partitions need the owner role (for the health check): no month ahead of this
+    one, or entries in the default partition. The latter from the statistics PostgreSQL keeps
+    (readable by any role; the app role may not read the partition), which trail a commit by
+    about a second. False where nothing is partitioned."""
+    if not is_partitioned():
+        return False
+    if months_ahead() < 1:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = %s", [DEFAULT])
+        row = cursor.fetchone()
+    return bool(row and row[0])

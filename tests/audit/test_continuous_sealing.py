@@ -171,7 +171,13 @@ def test_make_serve_starts_the_sealer_with_the_app_servers() -> None:
 def test_healthz_shows_the_unsealed_age_and_nothing_about_the_entries(case: Case, alice: Any, settings: Any) -> None:
     chain.seal()
     sealed = ConformingClient().get("/healthz").json()
-    assert sealed == {"status": "ok", "database": "ok", "audit_sealing": "ok", "audit_unsealed_seconds": 0}
+    assert sealed == {
+        "status": "ok",
+        "database": "ok",
+        "audit_sealing": "ok",
+        "audit_unsealed_seconds": 0,
+        "audit_partitions": "ok",
+    }
 
     settings.AUDIT_SEAL_MAX_AGE = 1
     _write_one(case, alice)
