@@ -91,7 +91,7 @@ replica-stop: install
 
 # Fuzzing: schemathesis against make serve, once per role (scripts/drills/fuzz.py; docs/testing.md),
 # every check, with schemathesis.toml and scripts/drills/fuzz_hooks.py. CI runs fuzz-ci (up to
-# 100 generated requests per operation in at most 75 s per role, then 45 s of stateful call
+# 100 generated requests per operation in at most 60 s per role, then 35 s of stateful call
 # sequences, then 60 s of the social worker's objects asked for by an outsider); fuzz is the long
 # run (1,000 per operation, examples, coverage and fuzzing phases, 10 minutes for each of the rest).
 FUZZ_EXAMPLES ?= 1000
@@ -100,7 +100,7 @@ fuzz: install
 	$(BIN)/python scripts/drills/fuzz.py --examples $(FUZZ_EXAMPLES) --phases examples,coverage,fuzzing
 
 fuzz-ci: install
-	$(BIN)/python scripts/drills/fuzz.py --examples 100 --role-seconds 75 --stateful-seconds 45 --peer-seconds 60
+	$(BIN)/python scripts/drills/fuzz.py --examples 100 --role-seconds 60 --stateful-seconds 35 --peer-seconds 60
 
 # The schema's examples (api/examples.json): the first successful answer of each operation in the
 # API tests, secrets replaced (tests/contract.py). Re-run when an answer's shape changes; the
