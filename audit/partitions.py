@@ -65,20 +65,20 @@ def partitions() -> list[Partition]:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "SELECT c.relname FROM pg_inherits i "
             "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
             [TABLE],
         )
         rows = cursor.fetchall()
     months = []
     default = None
-    for name, _bound in rows:
+    for (name,) in rows:
         if name == DEFAULT:
             default = Partition(name, None, None)
             continue
         start = datetime(int(name[-7:-3]), int(name[-2:]), 1, tzinfo=UTC)
         months.append(Partition(name, start, next_month(start)))
-    months.sort(key=lambda p: p.start or datetime.min.replace(tzinfo=UTC))
+    months.sort(key=lambda p: p.name)  # _yYYYYmMM: by name is by month
     return months + ([default] if default else [])
 
 
