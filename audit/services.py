@@ -7,7 +7,6 @@ middleware right after it, in a transaction of their own.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -99,9 +98,36 @@ def _insert_values(connection: Any, fields: list[Any], rows: list[list[Any]], *,
         return cursor.fetchone()[0] if returning else None
 
 
-# The columns that differ between the entries of one ``record_access`` call; every other column
-# is the same for all of them (actor, address, correlation id, time, view).
-_PER_CASE = ("object_pk", "object_repr", "case_ref", "case_number", "fields_shown")
+def _insert_many(connection: Any, same: list[tuple[Any, Any]], varying: list[Any], rows: list[list[Any]]) -> None:
+    """INSERT entries that share the prepared values ``same`` (field, value) and differ in the
+    ``varying`` fields, one row of ``rows`` each.
+
+    On PostgreSQL the shared values go once and the varying ones as one array per column
+    (``unnest``): the statement's text is the same whatever the number of rows, so psycopg
+    converts it once and caches it. A multi-row VALUES with a placeholder per value is a new
+    statement for every row count, and psycopg's client-side conversion of it cost more than the
+    insert: about 3 ms for a page's 50 access entries, and 60 % of a key rotation's time at 1,000
+    rows a batch (measured, docs/performance.md). Elsewhere (SQLite), multi-row VALUES."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql" or not varying:
+        fixed = [value for _field, value in same]
+        _insert_values(connection, [f for f, _value in same] + varying, [fixed + row for row in rows])
+        return
+    fields = [f for f, _value in same] + varying
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # Typed for the SELECT list; text-like columns as ``text``, never ``varchar(n)``: an explicit
+    # cast to varchar(n) truncates silently, the assignment cast into the column raises.
+    scalars = [f"CAST(%s AS {_cast_type(f, connection)})" for f, _value in same]
+    arrays = ", ".join(f"CAST(%s AS {_cast_type(f, connection)}[])" for f in varying)
+    names = ", ".join(f"c{n}" for n in range(len(varying)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(AuditEntry._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+            f"SELECT {', '.join([*scalars, *(f'u.c{n}' for n in range(len(varying)))])} "
+            f"FROM unnest({arrays}) AS u({names})",
+            [*(value for _field, value in same), *(list(column) for column in zip(*rows, strict=True))],
+        )
 
 
 def _cast_type(field: Any, connection: Any) -> str:
@@ -109,59 +135,35 @@ def _cast_type(field: Any, connection: Any) -> str:
     return "text" if db_type.startswith(("varchar", "char", "text")) else db_type
 
 
+def _insert_like(template: AuditEntry, varying: tuple[str, ...], rows: list[list[Any]]) -> None:
+    """Entries that are ``template`` but for the ``varying`` fields (model field names), whose
+    values ``rows`` give, one row per entry, in one INSERT: the template's columns are prepared
+    once (building an entry per row as a model instance cost more than the insert, measured)."""
+    meta = AuditEntry._meta
+    connection = connections[router.db_for_write(AuditEntry)]
+    fields = [meta.get_field(name) for name in varying]
+    same = [
+        (f, f.get_db_prep_save(f.pre_save(template, True), connection))
+        for f in meta.concrete_fields
+        if f is not meta.pk and f.name not in varying
+    ]
+    prepared = [[f.get_db_prep_save(value, connection) for f, value in zip(fields, row, strict=True)] for row in rows]
+    _insert_many(connection, same, fields, prepared)
+
+
 def record_access(*, cases_shown: dict[Any, Iterable[str]], view: str, actor: Any = None) -> None:
     """One ``access`` entry per case shown, naming the categories shown, in one INSERT.
 
-    A list page shows 50 cases, so this is the audit log's hottest path. The entry is built once
-    through the model, exactly as ``record`` builds it, and its shared columns are prepared once;
-    only the per-case columns vary. On PostgreSQL they go as five arrays (``unnest``): a
-    multi-row VALUES with a thousand placeholders, which ``bulk_create`` sends, costs psycopg
-    about 3 ms to parse on the client for 50 entries (measured, docs/performance.md).
-    """
-
+    A list page shows 50 cases, so this is the audit log's hottest path: the entry is built once
+    through the model, exactly as ``record`` builds it, and only the per-case columns vary."""
     if not cases_shown:
         return
     template = _entry(event=AuditEvent.ACCESS, model=Case, object_pk="", extra={"view": view}, actor=actor)
-    meta = AuditEntry._meta
-    connection = connections[router.db_for_write(AuditEntry)]
-    shared = [f for f in meta.concrete_fields if f is not meta.pk and f.name not in _PER_CASE]
-    shared_values = [f.get_db_prep_save(f.pre_save(template, True), connection) for f in shared]
-    per_case = [meta.get_field(name) for name in _PER_CASE]
-    cases = list(cases_shown.items())
-    if connection.vendor == "postgresql":
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in shared + per_case)
-        with connection.cursor() as cursor:
-            # Typed for the SELECT list; text-like columns as ``text``, never ``varchar(n)``: an
-            # explicit cast to varchar(n) truncates silently, the assignment cast raises.
-            casts = ", ".join(f"CAST(%s AS {_cast_type(f, connection)})" for f in shared)
-            arrays = [
-                [str(case.pk) for case, _shown in cases],
-                [f"case {case.pk}" for case, _shown in cases],
-                [str(case.pk) for case, _shown in cases],
-                [case.number for case, _shown in cases],
-                [json.dumps(sorted(set(shown))) for _case, shown in cases],
-            ]
-            cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-                f"SELECT {casts}, u.pk, u.repr, u.ref::uuid, u.number, u.shown::jsonb "
-                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
-                "AS u(pk, repr, ref, number, shown)",
-                [*shared_values, *arrays],
-            )
-        return
-    json_field = meta.get_field("fields_shown")
     rows = [
-        [
-            *shared_values,
-            str(case.pk),
-            f"case {case.pk}",
-            per_case[2].get_db_prep_save(case.pk, connection),
-            case.number,
-            json_field.get_db_prep_save(sorted(set(shown)), connection),
-        ]
-        for case, shown in cases
+        [str(case.pk), f"case {case.pk}", case.pk, case.number, sorted(set(shown))]
+        for case, shown in cases_shown.items()
     ]
-    _insert_values(connection, shared + per_case, rows)
+    _insert_like(template, ("object_pk", "object_repr", "case_ref", "case_number", "fields_shown"), rows)
 
 
 def mark_denied(*, request: HttpRequest, case_id: Any, code: str, view: str) -> None:
@@ -218,16 +220,9 @@ def keys_rewrapped(rows: list[Any]) -> None:
     if not rows:
         return
     template = _entry(event=AuditEvent.UPDATE, model=type(rows[0]), object_pk="")
-    built = []
-    for row in rows:
-        entry = AuditEntry(**{f.attname: getattr(template, f.attname) for f in AuditEntry._meta.concrete_fields})
-        entry.pk = None
-        entry.action = AbstractLogEntry.Action.UPDATE
-        entry.object_pk = str(row.pk)
-        entry.object_repr = str(row)
-        entry.changed_fields = ["master_key_id", "rewrapped_at"]
-        built.append(entry)
-    _insert_entries(built)
+    template.action = AbstractLogEntry.Action.UPDATE
+    template.changed_fields = ["master_key_id", "rewrapped_at"]
+    _insert_like(template, ("object_pk", "object_repr"), [[str(row.pk), str(row)] for row in rows])
 
 
 def record_each(entries: Iterable[dict[str, Any]]) -> None:
@@ -264,12 +259,19 @@ def entries_together() -> Iterator[None]:
 
 
 def _insert_entries(built: list[AuditEntry]) -> None:
-    """Built (unsaved) entries in one multi-row INSERT per batch the database accepts."""
+    """Built (unsaved) entries in one INSERT: the columns all of them share go once
+    (``_insert_many``)."""
     if not built:
         return
     meta = AuditEntry._meta
     connection = connections[router.db_for_write(AuditEntry)]
     fields = [f for f in meta.concrete_fields if f is not meta.pk]
-    _insert_values(
-        connection, fields, [[f.get_db_prep_save(f.pre_save(e, True), connection) for f in fields] for e in built]
+    values = {f: [f.pre_save(entry, True) for entry in built] for f in fields}
+    shared = [f for f in fields if all(value == values[f][0] for value in values[f])]
+    varying = [f for f in fields if f not in shared]
+    _insert_many(
+        connection,
+        [(f, f.get_db_prep_save(values[f][0], connection)) for f in shared],
+        varying,
+        [[f.get_db_prep_save(values[f][n], connection) for f in varying] for n in range(len(built))],
     )
