@@ -304,6 +304,38 @@ def queries_per_request(target: dict[str, Any], prefix: str, token: str) -> int:
     return len(captured.captured_queries)
 
 
+def _keys(value: Any, prefix: str = "") -> set[str]:
+    """Every key path of a JSON answer (a list by its first item): its shape, not its values."""
+    if isinstance(value, dict):
+        return {path for key, item in value.items() for path in {prefix + key} | _keys(item, f"{prefix}{key}.")}
+    if isinstance(value, list) and value:
+        return _keys(value[0], prefix + "[].")
+    return set()
+
+
+def check_shapes(target: dict[str, Any], token: str) -> None:
+    """Each yardstick answers the real endpoint's shape (every key path the full answer has), or
+    the ratio compares unequal work: the plain lookup had gone on answering cases alone after the
+    real one began finding referrals too (found 2026-12-06)."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    shapes = {}
+    for variant, prefix in target["variants"].items():
+        path = target["paths"][0].format(prefix=prefix)
+        if target["method"] == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, target.get("body") or "{}", content_type="application/json")
+        shapes[variant] = _keys(json.loads(response.content))
+    for variant, shape in shapes.items():
+        missing = sorted(shapes["full"] - shape)
+        if missing:
+            raise SystemExit(
+                f"{target['endpoint']} [{variant}] answers without {', '.join(missing)}: fix its yardstick"
+            )
+
+
 def worker_rss_kib(master_pid: int) -> list[int]:
     children = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout.split()
     peaks = []
@@ -544,6 +576,7 @@ def main() -> None:
         for target in targets(case_ids, pnr, first.number, day, visit_case_ids):
             # Each variant measured --repeat times, the variants taking turns, so that a noisy
             # moment on a shared machine does not land on one variant; the medians are reported.
+            check_shapes(target, token[target["user"]])
             runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in target["variants"]}
             for repeat in range(args.repeat):
                 for variant, prefix in target["variants"].items():

@@ -29,9 +29,11 @@ from api.records import NoteListApi, VisitListApi
 from audit.models import AuditEntry
 from cases.crypto import blind_index
 from cases.models import Case, CaseMember, Youth
-from consent.policy import CATEGORIES
+from cases.models.closure import ClosureRequestStatus
+from consent.policy import CATEGORIES, custody_unconfirmed
 from content import access as selectors
 from content.case import case_row, case_shown
+from referrals.models import Referral
 
 LEVELS = ("plain", "access", "crypto")
 
@@ -58,13 +60,33 @@ def _raw_case(case: Case) -> dict[str, Any]:
 
 
 def _raw_detail(case: Case, categories: Any) -> dict[str, Any]:
-    """The detail's shape from stored values: guardians and members (with their agencies) as
-    two plain queries, like the real endpoint's prefetch."""
+    """The detail's shape from stored values: guardians, members (with their agencies) and a
+    pending closure request as three plain queries, like the real endpoint's."""
     body = _raw_case(case)
-    body["guardians"] = [{"id": str(pk), "name": name} for pk, name in case.guardians.values_list("id", "name")]
+    guardians = list(case.guardians.values_list("id", "name", "custodian"))
+    body["guardians"] = [{"id": str(pk), "name": name, "custodian": custodian} for pk, name, custodian in guardians]
+    body["custody"] = case.custody
+    body["custody_unconfirmed"] = custody_unconfirmed(case)
     body["summary"] = case.__dict__["summary"]
     body["members"] = selectors.case_member_rows(case=case)  # one query, plain rows
     body["categories"] = sorted(categories)
+    body["outcome"] = case.outcome or None
+    pending = (
+        case.closure_requests.filter(status=ClosureRequestStatus.PENDING)
+        .values("requested_by__username", "requested_at", "outcome")
+        .first()
+    )
+    body["closure_request"] = pending and {
+        "requested_by": pending["requested_by__username"],
+        "requested_at": pending["requested_at"].isoformat(),
+        "outcome": pending["outcome"],
+    }
+    # Who must consent, in the answer's shape from the guardians' rows: the custodians (the
+    # policy's age rules need the decrypted personal number, which plain does not decrypt).
+    body["consent_givers"] = {
+        "required": [{"giver": "guardian", "guardian": str(pk)} for pk, _name, custodian in guardians if custodian],
+        "blocked": None,
+    }
     return body
 
 
@@ -175,7 +197,8 @@ class BenchAuditSearch(APIView):
 
 
 class BenchLookup(APIView):
-    """plain: the blind-index match alone (no membership, no decrypting the candidates)."""
+    """plain: the blind-index match alone, in the cases and in the referrals, as the real lookup
+    answers both (no membership, no decrypting the candidates, no audit entry)."""
 
     def post(self, request: Request, level: str) -> Response:
         from cases import personnummer
@@ -186,7 +209,10 @@ class BenchLookup(APIView):
         number = personnummer.normalize(data.validated_data["personal_number"])
         index = blind_index(number, purpose=PNR_INDEX_PURPOSE)
         ids = list(Youth.objects.filter(personal_number_index=index).values_list("case_id", flat=True))
-        return Response({"cases": [str(i) for i in ids]})
+        referrals = Referral.objects.filter(personal_number_index=index).order_by("received_at", "id")
+        return Response(
+            {"cases": [str(i) for i in ids], "referrals": [str(i) for i in referrals.values_list("id", flat=True)]}
+        )
 
 
 class BenchVisitAdd(APIView):
@@ -206,8 +232,8 @@ class BenchVisitAdd(APIView):
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO cases_homevisit (id, case_id, occurred_at, present, source, basis, family_told, outcome, "
-                "screening_result, support_offered, follow_up_at, created_by_id, created_at) "
-                "SELECT %s, c.id, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s FROM cases_case c WHERE c.id = %s "
+                "screening_result, support_offered, follow_up_at, informed_voluntary, created_by_id, created_at) "
+                "SELECT %s, c.id, %s, %s, %s, %s, %s, %s, '', %s, %s, %s, %s, %s FROM cases_case c WHERE c.id = %s "
                 "RETURNING (SELECT kind FROM cases_agency a WHERE a.id = "
                 "(SELECT owning_agency_id FROM cases_case WHERE id = case_id))",
                 [
@@ -220,6 +246,7 @@ class BenchVisitAdd(APIView):
                     visit["outcome"],
                     visit.get("support_offered", ""),
                     visit.get("follow_up_at"),
+                    visit.get("informed_voluntary"),
                     request.user.pk,
                     now,
                     case_id,
@@ -253,6 +280,7 @@ class BenchVisitAdd(APIView):
                 "agency_notes": [{**note, "created_at": now.isoformat()}],
                 "screening": None,
                 "support_offered": visit.get("support_offered", ""),
+                "informed_voluntary": visit.get("informed_voluntary"),
                 "follow_up_at": visit.get("follow_up_at"),
                 "created_by": author,
                 "created_at": now.isoformat(),
