@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from audit.models import AuditChainLink, AuditCheckpoint, AuditEntry, AuditRetention
@@ -198,16 +198,44 @@ def _links(chunk: int = 5000, after: int = -1) -> Iterator[Link]:
         )
         if not links:
             return
-        ids = [entry_id for _seq, entry_id, _prev, _hash in links]
+        ids = {entry_id for _seq, entry_id, _prev, _hash in links}
         entries: dict[int, dict[str, Any]] = {}
         twice = set()
-        for row in AuditEntry.objects.filter(pk__in=ids).values(*HASHED):
+        for row in AuditEntry.objects.filter(_id_runs(ids)).values(*HASHED):
+            if row["id"] not in ids:
+                continue  # in a run, but sealed in another chunk (a late commit)
             if row["id"] in entries:
                 twice.add(row["id"])
             entries[row["id"]] = row
         for seq, entry_id, prev_hash, digest in links:
             yield Link(seq, entry_id, prev_hash, digest, entries.get(entry_id), entry_id in twice)
         last = links[-1][0]
+
+
+# Two linked ids further apart than this start a new range in ``_id_runs``.
+ID_RUN_GAP = 1000
+
+
+def _id_runs(ids: set[int]) -> Q:
+    """The entries with these ids, as ranges of ids (``id BETWEEN first AND last``, a new range
+    after a gap of more than ``ID_RUN_GAP``), which may hold a few more entries than asked for.
+
+    The table is partitioned by time, and the primary key is (id, timestamp): an id list
+    (``id = ANY(...)``) makes PostgreSQL probe every month's key index for every id, 5,000 ids
+    times every month (a verify walked 14,000 entries/s at 38 months, measured). A range is one
+    descent per month. A chunk's ids are nearly consecutive (links are made in commit order), so
+    there are one or a few ranges; a late commit sealed in a later chunk is read again and
+    skipped by the caller."""
+    runs: list[list[int]] = []
+    for entry_id in sorted(ids):
+        if runs and entry_id - runs[-1][1] <= ID_RUN_GAP:
+            runs[-1][1] = entry_id
+        else:
+            runs.append([entry_id, entry_id])
+    found = Q()
+    for first, last in runs:
+        found |= Q(pk__range=(first, last))
+    return found
 
 
 def _first_stray(high: int, above: int | None = None) -> int | None:

@@ -1488,6 +1488,14 @@ MUTATIONS: tuple[Mutation, ...] = (
         rule="no grant is approved unseen through 'select all'",
     ),
     mutation(
+        "verify-reads-only-the-first-range-of-ids",
+        "audit/chain.py",
+        "    for first, last in runs:",
+        "    for first, last in runs[:1]:",
+        "tests/audit/test_tamper_evidence.py",
+        rule="verify checks every linked entry, however far apart their numbers",
+    ),
+    mutation(
         "checkpoint-signature-ignored",
         "audit/chain.py",
         "    if not signature_valid(checkpoint):\n        return Start(",

@@ -73,6 +73,25 @@ def test_an_entry_slipped_in_without_a_link_is_found(logged: list[int]) -> None:
     assert result.problem == "an entry is not in the chain"
 
 
+def test_entries_far_apart_in_number_are_each_checked(
+    logged: list[int], case: Any, alice: Any, client_for: Any
+) -> None:
+    """Verify reads a chunk's entries as ranges of ids (``chain._id_runs``): an entry after a gap
+    of more than ``ID_RUN_GAP`` numbers (a sequence that jumped) is read and checked too."""
+    template = AuditEntry.objects.get(pk=logged[-1])
+    template.pk = logged[-1] + 3 * chain.ID_RUN_GAP
+    template.save(force_insert=True)
+    client_for(alice).get(case_url(case))  # and one more after it
+    assert chain.seal() == 2
+    assert chain.verify().ok is True
+    with triggers_off():
+        raw("UPDATE audit_auditentry SET actor_username = 'mallory' WHERE id = %s", [template.pk])
+
+    result = chain.verify(from_checkpoint=False)
+
+    assert (result.ok, result.first_bad_entry, result.problem) == (False, template.pk, "the entry has been altered")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's key is the id alone")
 @pytest.mark.parametrize("later", [True, False])
 def test_a_second_entry_with_a_sealed_entrys_number_is_found(logged: list[int], later: bool) -> None:
