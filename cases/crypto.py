@@ -159,12 +159,18 @@ def unwrap_data_key(blob: bytes | memoryview, *, master_key_id: str, case_id: st
 # --- field values --------------------------------------------------------------------------
 
 
+def cached_cipher(owner: Any) -> tuple[str, AESGCM] | None:
+    """The cipher ``owner_cipher`` already unwrapped for ``owner``, or None."""
+    cached: tuple[str, AESGCM] | None = owner.__dict__.get("_cipher")
+    return cached
+
+
 def owner_cipher(owner: Any, *, key_row: Any, binding: str, what: str) -> tuple[str, AESGCM]:
     """The (data key id, AES-GCM cipher) of an owner of a wrapped data key (a case, a referral),
     unwrapped once and kept on the owner: the new key of an owner not yet saved
     (``_new_data_key``), else its key row (``key_row``: ``key_id``, ``master_key_id``, ``wrapped``;
     None once shredded) unwrapped with ``binding``, the id the wrapping is bound to."""
-    cached: tuple[str, AESGCM] | None = owner.__dict__.get("_cipher")
+    cached = cached_cipher(owner)
     if cached is not None:
         return cached
     pending = owner.__dict__.get("_new_data_key")

@@ -118,6 +118,9 @@ class Referral(models.Model):
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         """The (data key id, AES-GCM cipher) protecting this referral's content; unwrapped once."""
+        cached = crypto.cached_cipher(self)  # as Case.encryption_cipher: before any string is built
+        if cached is not None:
+            return cached
         key_row = getattr(self, "key", None)  # None once shredded (see Case.encryption_cipher)
         return crypto.owner_cipher(self, key_row=key_row, binding=key_owner_id(self.pk), what=f"Referral {self.pk}")
 

@@ -114,6 +114,9 @@ class Case(models.Model):
 
     def encryption_cipher(self) -> tuple[str, AESGCM]:
         """The (data key id, AES-GCM cipher) protecting this case's content; unwrapped once."""
+        cached = crypto.cached_cipher(self)  # every field read asks: a list page's 200 (before any string is built)
+        if cached is not None:
+            return cached
         # The reverse one-to-one raises a DoesNotExist that is also an AttributeError: None.
         key_row = getattr(self, "key", None)
         return crypto.owner_cipher(self, key_row=key_row, binding=str(self.pk), what=f"Case {self.pk}")
