@@ -17,6 +17,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,11 +28,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default="sspf_bench")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--profile", default="", help="endpoint name to profile (its full variant)")
+    parser.add_argument("--profile", default="", help="endpoint name to profile")
+    parser.add_argument("--variant", default="full", help="the variant of --profile to profile (plain, +access, ...)")
     parser.add_argument("--only", default="", help="measure only this endpoint")
+    parser.add_argument(
+        "--audit-cost",
+        action="store_true",
+        help="measure only what a read's access entries cost (1, 10 and 50 in one INSERT, and the commit), on "
+        "a scratch database: the entries stay",
+    )
     args = parser.parse_args()
 
+    if args.audit_cost and "scratch" not in args.database:
+        # Its entries can never be deleted, and thousands of them on one day by one actor change
+        # the plans (and times) of the auditor searches measured on the same database later.
+        raise SystemExit(
+            "--audit-cost writes about 60 audit entries per request that can never be deleted: "
+            "give it a database of its own whose name contains 'scratch' (bench/run.py --seed-only --database ...)"
+        )
     run.setup_django(args.database)
+    if args.audit_cost:
+        audit_cost(args.requests)
+        return
     from django.db import connection
     from django.test import Client
 
@@ -87,8 +105,44 @@ def main() -> None:
             profiler = Profiler(interval=0.0005)
             with profiler:
                 for n in range(args.requests):
-                    call(client, target, "api/v1/", n)
+                    call(client, target, target["variants"][args.variant], n)
             print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def audit_cost(requests: int) -> None:
+    """What recording a read costs, apart from the read: ``record_access`` for 1, 10 and 50 cases
+    (one entry per case, one INSERT) in its own transaction, committed as a request's is, against
+    a transaction that only reads (``SELECT 1``). The difference between 1 and 50 is what one
+    entry per page instead of one per case shown could save on a list page (docs/performance.md)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from audit.services import record_access
+    from cases.models import Case
+
+    reader = get_user_model().objects.get(username="bench_sw")
+    cases = list(Case.objects.order_by("-opened_at")[:50])
+
+    def timed(work: Any) -> float:
+        for _ in range(20):  # warm up
+            with transaction.atomic():
+                work()
+        started = time.perf_counter()
+        for _ in range(requests):
+            with transaction.atomic():
+                work()
+        return (time.perf_counter() - started) / requests * 1000
+
+    def read_only() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    print(f"{'transaction':40} {'ms':>6}")
+    print(f"{'SELECT 1, commit':40} {timed(read_only):6.2f}", flush=True)
+    for n in (1, 10, 50):
+        shown = {case: ["identity"] for case in cases[:n]}
+        ms = timed(lambda shown=shown: record_access(cases_shown=shown, view="bench", actor=reader))
+        print(f"{f'{n} access entries, one INSERT, commit':40} {ms:6.2f}", flush=True)
 
 
 if __name__ == "__main__":
