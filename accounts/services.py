@@ -58,8 +58,9 @@ def credentials_revoke(*, user: Any, reason: str) -> int:
     """Delete every bearer token and every Django session of ``user``, for good, and audit it.
 
     Called by the signal on every password change and deactivation (accounts.signals), whatever
-    the path. Sessions are found by decoding the live ones: only the admin site uses sessions,
-    so there are few. Returns the number of tokens deleted."""
+    the path. Sessions are found by decoding the live ones (a row names its user only inside
+    its data, and its key is a hash: ``accounts.sessions``), one pass over the web UI's and the
+    admin's live sessions per password change. Returns the number of tokens deleted."""
     deleted, _by_model = AuthToken.objects.filter(user=user).delete()
     user_id = str(user.pk)
     stale = [

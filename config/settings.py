@@ -194,6 +194,8 @@ SESSION_COOKIE_HTTPONLY = True
 # TOKEN_IDLE_MINUTES, since every request saves the session and so moves its expiry on; ended after
 # TOKEN_ABSOLUTE_HOURS whatever the use (web.middleware). The same limits as the API's tokens.
 SESSION_COOKIE_AGE = envint("TOKEN_IDLE_MINUTES", 15, minimum=1) * 60
+# Django's database sessions, with each row's key stored as a hash of the cookie's (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

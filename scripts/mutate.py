@@ -1456,6 +1456,22 @@ MUTATIONS: tuple[Mutation, ...] = (
         rule="deactivating deletes the account's authenticators and unused enrolment codes",
     ),
     mutation(
+        "session-key-stored-plain",
+        "accounts/sessions.py",
+        "    return hashlib.sha256(session_key.encode()).hexdigest()[:40]",
+        "    return session_key",
+        "tests/web/test_sessions_stored_hashed.py",
+        rule="no secret in the database: a browser session's row holds a hash of its key, never a usable cookie",
+    ),
+    mutation(
+        "session-deleted-by-plain-key",
+        "accounts/sessions.py",
+        "            super().delete(stored_key(key))",
+        "            super().delete(key)",
+        "tests/web/test_sessions_stored_hashed.py",
+        rule="signing out deletes the session's row (found by the hash of its key)",
+    ),
+    mutation(
         "admin-reactivates-alone",
         "administration/admin.py",
         '                fields.append("is_active")',
