@@ -18,16 +18,19 @@ from typing import Any
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.audit import EntryCursor, EntryOutput
+from api import inputs
+from api.audit import EntryCursor, EntryFilter, EntryOutput
 from api.cases import YouthLookupApi
 from api.common import NumberedPages, jsonable
 from api.records import NoteListApi, VisitListApi
 from audit.models import AuditEntry
 from cases.crypto import blind_index
+from cases.filters import CaseFilter
 from cases.models import Case, CaseMember, Youth
 from cases.models.closure import ClosureRequestStatus
 from consent.policy import CATEGORIES, custody_unconfirmed
@@ -105,6 +108,15 @@ class BenchCaseDetail(APIView):
         return Response(jsonable(case_shown(access)))
 
 
+def _filtered_cases(request: Request, queryset: Any) -> Any:
+    """The query string's filters, validated by the real filter set (as every yardstick validates
+    its input: a bad ``status`` is a 400 here too)."""
+    filterset = CaseFilter(request.query_params, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
 class BenchCaseList(APIView):
     def get(self, request: Request, level: str) -> Response:
         if level == "plain":
@@ -114,9 +126,9 @@ class BenchCaseList(APIView):
                 .order_by("-opened_at", "-id")
             )
             paginator = NumberedPages()
-            page = paginator.paginate_queryset(queryset, request, view=self) or []
+            page = paginator.paginate_queryset(_filtered_cases(request, queryset), request, view=self) or []
             return paginator.get_paginated_response([_raw_case(case) for case in page])
-        queryset = selectors.case_list_for_user(user=request.user)
+        queryset = _filtered_cases(request, selectors.case_list_for_user(user=request.user))
         paginator = NumberedPages()
         page = paginator.paginate_queryset(queryset, request, view=self) or []
         profile = selectors.staff_profile(request.user)
@@ -158,18 +170,24 @@ class BenchNoteAdd(APIView):
 
 
 class BenchAuditSearch(APIView):
-    """plain: the same filtered, ordered page of entries, with no role check and no entry written."""
+    """plain: the same filtered, ordered page of entries, with no role check and no entry written;
+    the input validated by the real filter set, as every yardstick validates its input."""
 
     def get(self, request: Request, level: str) -> Response:
+        filterset = EntryFilter(request.query_params, queryset=AuditEntry.objects.none())
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        cleaned = filterset.form.cleaned_data
         queryset = AuditEntry.objects.all()
-        if "case" in request.query_params:
-            queryset = queryset.filter(case_number=request.query_params["case"])
-        if "actor" in request.query_params:
-            queryset = queryset.filter(actor_username=request.query_params["actor"])
-        if "since" in request.query_params:
-            queryset = queryset.filter(timestamp__gte=request.query_params["since"])
-        if "until" in request.query_params:
-            queryset = queryset.filter(timestamp__lt=request.query_params["until"])
+        if cleaned.get("case"):
+            ref = inputs.case_ref(cleaned["case"])
+            queryset = queryset.filter(case_ref=ref) if isinstance(ref, uuid.UUID) else queryset.filter(case_number=ref)
+        if cleaned.get("actor"):
+            queryset = queryset.filter(actor_username=cleaned["actor"])
+        if cleaned.get("since"):
+            queryset = queryset.filter(timestamp__gte=cleaned["since"])
+        if cleaned.get("until"):
+            queryset = queryset.filter(timestamp__lt=cleaned["until"])
         # DRF's cursor pagination over dicts from .values(): the same page, the same next link.
         columns = [c for c in EntryOutput.COLUMNS if c != "content_type_id"]
         rows = queryset.values(*columns, "content_type__model")
@@ -206,7 +224,7 @@ class BenchLookup(APIView):
 
         data = YouthLookupApi.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        number = personnummer.normalize(data.validated_data["personal_number"])
+        number = personnummer.normalize_field(data.validated_data["personal_number"], "personal_number")
         index = blind_index(number, purpose=PNR_INDEX_PURPOSE)
         ids = list(Youth.objects.filter(personal_number_index=index).values_list("case_id", flat=True))
         referrals = Referral.objects.filter(personal_number_index=index).order_by("received_at", "id")
