@@ -293,18 +293,24 @@ def run_wrk(
     return json.loads(line[len("RESULT ") :])
 
 
-def queries_per_request(target: dict[str, Any], prefix: str, token: str) -> int:
-    from django.db import connection
+def ask(target: dict[str, Any], prefix: str, token: str, *, path: str = "", body: str = "") -> Any:
+    """One request of ``target`` through ``prefix`` (a variant), in process (Django's test client):
+    its first path and body unless given."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
-    path = target["paths"][0].format(prefix=prefix)
+    url = (path or target["paths"][0]).format(prefix=prefix)
+    if target["method"] == "GET":
+        return client.get(url)
+    return client.post(url, body or target.get("body") or "{}", content_type="application/json")
+
+
+def queries_per_request(target: dict[str, Any], prefix: str, token: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     with CaptureQueriesContext(connection) as captured:
-        if target["method"] == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, target.get("body") or "{}", content_type="application/json")
+        response = ask(target, prefix, token)
     if response.status_code >= 400:
         raise SystemExit(f"{target['endpoint']} via {prefix} answered {response.status_code}: the bench is broken")
     return len(captured.captured_queries)
@@ -323,17 +329,9 @@ def check_shapes(target: dict[str, Any], token: str) -> None:
     """Each yardstick answers the real endpoint's shape (every key path the full answer has), or
     the ratio compares unequal work: the plain lookup had gone on answering cases alone after the
     real one began finding referrals too (found 2026-12-06)."""
-    from django.test import Client
-
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
-    shapes = {}
-    for variant, prefix in target["variants"].items():
-        path = target["paths"][0].format(prefix=prefix)
-        if target["method"] == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, target.get("body") or "{}", content_type="application/json")
-        shapes[variant] = _keys(json.loads(response.content))
+    shapes = {
+        variant: _keys(json.loads(ask(target, prefix, token).content)) for variant, prefix in target["variants"].items()
+    }
     for variant, shape in shapes.items():
         missing = sorted(shapes["full"] - shape)
         if missing:
@@ -346,18 +344,11 @@ def check_inputs(target: dict[str, Any], token: str) -> None:
     """Each yardstick refuses the input the real endpoint refuses (its ``invalid`` request), so
     the ratio does not count validation as a protection: the plain audit search had filtered on
     the raw query string and the plain list had ignored it (found 2026-12-06)."""
-    from django.test import Client
-
     invalid = target.get("invalid")
     if not invalid:
         return
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
     for variant, prefix in target["variants"].items():
-        path = invalid.get("path", target["paths"][0]).format(prefix=prefix)
-        if target["method"] == "GET":
-            response = client.get(path)
-        else:
-            response = client.post(path, invalid.get("body", "{}"), content_type="application/json")
+        response = ask(target, prefix, token, path=invalid.get("path", ""), body=invalid.get("body", ""))
         if response.status_code != 400:
             raise SystemExit(
                 f"{target['endpoint']} [{variant}] answers {response.status_code} to input the API refuses: "
